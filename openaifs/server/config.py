@@ -1,0 +1,105 @@
+"""Limits, defaults and the purpose rules of the local server.
+
+The numbers mirror the service's documented limits; every size limit can be lowered by a
+command-line flag or at runtime through ``POST /_openaifs/config`` so tests can use small data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+#: Purposes a client may upload to.
+WRITABLE_PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
+#: Purposes only the service itself produces; uploading to them is refused.
+OUTPUT_PURPOSES = ("assistants_output", "batch_output", "fine-tune-results")
+#: Purposes whose files must be JSON Lines (checked by filename extension).
+JSONL_PURPOSES = ("batch", "fine-tune")
+
+#: ``expires_after[seconds]`` bounds: one hour to thirty days.
+MIN_EXPIRES_AFTER = 3600
+MAX_EXPIRES_AFTER = 2_592_000
+
+#: ``limit`` bounds and default of ``GET /files``.
+MAX_LIST_LIMIT = 10_000
+
+#: The service operations, named after the SDK methods that call them.
+OPERATIONS = (
+    "files.create",
+    "files.list",
+    "files.retrieve",
+    "files.delete",
+    "files.content",
+    "uploads.create",
+    "uploads.parts.create",
+    "uploads.complete",
+    "uploads.cancel",
+)
+
+
+@dataclasses.dataclass
+class Settings:
+    """The settings a running server can change through ``POST /_openaifs/config``.
+
+    Attributes
+    ----------
+    latency_ms
+        Delay added before each API request is handled.
+    per_connection_bps
+        Bytes per second allowed each way on each connection (0: unlimited).
+    max_file_size
+        Largest file accepted by ``POST /files`` ("512 MB", read as decimal megabytes).
+    max_upload_size
+        Largest declared ``bytes`` of an Upload ("8 GB", decimal).
+    max_part_size
+        Largest Upload part (64 MiB, the SDK's part size).
+    max_batch_size
+        Largest file with purpose ``batch`` ("200 MB", decimal).
+    upload_expiry_seconds
+        Lifetime of an Upload after its creation.
+    honour_range
+        Answer a single ``Range: bytes=`` request with 206 (the service does not).
+    """
+
+    latency_ms: float = 0
+    per_connection_bps: int = 0
+    max_file_size: int = 512_000_000
+    max_upload_size: int = 8_000_000_000
+    max_part_size: int = 67_108_864
+    max_batch_size: int = 200_000_000
+    upload_expiry_seconds: int = 3600
+    honour_range: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the settings as a JSON-ready dict."""
+        return dataclasses.asdict(self)
+
+    def update(self, values: dict[str, Any]) -> None:
+        """Change some settings, checking names and types first (nothing changes on error).
+
+        Raises
+        ------
+        ValueError
+            For an unknown name or a value of the wrong type or sign.
+        """
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in fields:
+                raise ValueError(f"unknown setting {name!r}; known: {', '.join(fields)}")
+            if fields[name].type in ("bool", bool):
+                if not isinstance(value, bool):
+                    raise ValueError(f"{name} must be true or false")
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"{name} must be a number >= 0")
+            elif fields[name].type in ("int", int) and value != int(value):
+                raise ValueError(f"{name} must be a whole number")
+            elif fields[name].type in ("int", int):
+                value = int(value)
+            checked[name] = value
+        for name, value in checked.items():
+            setattr(self, name, value)
+
+    def copy(self) -> Settings:
+        """Return an independent copy (the startup values kept for ``reset``)."""
+        return dataclasses.replace(self)

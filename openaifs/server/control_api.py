@@ -1,0 +1,105 @@
+"""HTTP handlers of the test controls under ``/_openaifs/`` (served only with --enable-controls)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .bodies import read_json
+from .errors import bad_request
+from .responses import json_response
+from .state import STATE, ServerState
+
+
+def _state(request: web.Request) -> ServerState:
+    return request.app[STATE]
+
+
+async def reset(request: web.Request) -> web.StreamResponse:
+    """Delete everything, clear faults, statistics and clock offset, restore startup settings."""
+    state = _state(request)
+    await state.run(state.storage.reset)
+    state.faults.clear()
+    state.stats.clear()
+    state.clock.reset()
+    state.restore_settings()
+    return json_response({"reset": True})
+
+
+async def add_fault(request: web.Request) -> web.StreamResponse:
+    """Queue a fault."""
+    state = _state(request)
+    spec = await read_json(request, state)
+    try:
+        return json_response(state.faults.add(spec))
+    except ValueError as exc:
+        raise bad_request(str(exc)) from None
+
+
+async def list_faults(request: web.Request) -> web.StreamResponse:
+    """List faults with their counters."""
+    return json_response({"data": _state(request).faults.list()})
+
+
+async def clear_faults(request: web.Request) -> web.StreamResponse:
+    """Forget all faults."""
+    _state(request).faults.clear()
+    return json_response({"data": []})
+
+
+async def get_stats(request: web.Request) -> web.StreamResponse:
+    """Requests per operation and body bytes in and out."""
+    return json_response(_state(request).stats.to_dict())
+
+
+async def clear_stats(request: web.Request) -> web.StreamResponse:
+    """Zero the statistics."""
+    state = _state(request)
+    state.stats.clear()
+    return json_response(state.stats.to_dict())
+
+
+async def get_clock(request: web.Request) -> web.StreamResponse:
+    """The server's current time."""
+    clock = _state(request).clock
+    return json_response({"now": clock.now(), "offset": clock.offset})
+
+
+async def advance_clock(request: web.Request) -> web.StreamResponse:
+    """Move the clock forward by ``advance`` seconds."""
+    state = _state(request)
+    body = await read_json(request, state)
+    seconds = body.get("advance")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise bad_request("'advance' must be a number of seconds >= 0.", "advance")
+    state.clock.advance(seconds)
+    return await get_clock(request)
+
+
+async def get_config(request: web.Request) -> web.StreamResponse:
+    """Current limits and shaping."""
+    return json_response(_state(request).settings.to_dict())
+
+
+async def set_config(request: web.Request) -> web.StreamResponse:
+    """Change limits and shaping."""
+    state = _state(request)
+    body = await read_json(request, state)
+    try:
+        state.settings.update(body)
+    except ValueError as exc:
+        raise bad_request(str(exc)) from None
+    return json_response(state.settings.to_dict())
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the control routes."""
+    app.router.add_post("/_openaifs/reset", reset)
+    app.router.add_post("/_openaifs/faults", add_fault)
+    app.router.add_get("/_openaifs/faults", list_faults)
+    app.router.add_delete("/_openaifs/faults", clear_faults)
+    app.router.add_get("/_openaifs/stats", get_stats)
+    app.router.add_delete("/_openaifs/stats", clear_stats)
+    app.router.add_get("/_openaifs/clock", get_clock)
+    app.router.add_post("/_openaifs/clock", advance_clock)
+    app.router.add_get("/_openaifs/config", get_config)
+    app.router.add_post("/_openaifs/config", set_config)
