@@ -1,0 +1,175 @@
+"""Cached file metadata: one listing of every purpose, and File objects by id.
+
+Every invalidation after a mutation lives here (:meth:`MetadataCache.added`,
+:meth:`MetadataCache.removed`), so the filesystem never edits cached state by hand.
+
+- The listing (every File object of the project, from one paginated ``GET /files``) lives in
+  a :class:`cachetools.TTLCache` that honours fsspec's ``use_listings_cache`` and
+  ``listings_expiry_time``.
+- File objects by id live in a :class:`cachetools.LRUCache`: a file's content and
+  metadata never change, so they stay valid until the file is deleted or expires.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import cachetools
+
+from openaifs.paths import is_valid_filename
+
+FileObject = dict[str, Any]
+
+
+def newest_first(files: Iterable[FileObject]) -> list[FileObject]:
+    """Order File objects newest first.
+
+    ``created_at`` has one-second resolution, so ties are common; they keep the order
+    the service listed them in (newest first), which Python's stable sort preserves.
+    """
+    return sorted(files, key=lambda f: -f.get("created_at", 0))
+
+
+def expired(file: FileObject, now: float | None = None) -> bool:
+    """Whether ``file`` has passed its ``expires_at`` (the service hides such files)."""
+    expires_at = file.get("expires_at")
+    return expires_at is not None and expires_at <= (time.time() if now is None else now)
+
+
+class Listing:
+    """An immutable view of every file, indexed by purpose and filename.
+
+    Parameters
+    ----------
+    files : iterable of dict
+        File objects, newest first (as ``GET /files?order=desc`` returns them).
+    """
+
+    def __init__(self, files: Iterable[FileObject]) -> None:
+        self.files: list[FileObject] = newest_first(files)
+        self.by_purpose: dict[str, dict[str, list[FileObject]]] = {}
+        for f in self.files:
+            names = self.by_purpose.setdefault(f["purpose"], {})
+            names.setdefault(f["filename"], []).append(f)
+
+    def versions(self, purpose: str, filename: str) -> list[FileObject]:
+        """Every live file named ``filename`` in ``purpose``, newest first."""
+        now = time.time()
+        return [
+            f for f in self.by_purpose.get(purpose, {}).get(filename, ()) if not expired(f, now)
+        ]
+
+    def purposes(self) -> list[str]:
+        return list(self.by_purpose)
+
+    def latest(self, purpose: str) -> list[FileObject]:
+        """The newest live file of each name in ``purpose``."""
+        now = time.time()
+        out = []
+        for versions in self.by_purpose.get(purpose, {}).values():
+            live = [f for f in versions if not expired(f, now)]
+            if live:
+                out.append(live[0])
+        return out
+
+    def all_versions(self, purpose: str) -> list[FileObject]:
+        now = time.time()
+        return [f for f in self.files if f["purpose"] == purpose and not expired(f, now)]
+
+    def with_file(self, file: FileObject) -> Listing:
+        """A new listing with ``file`` added as the newest of its name."""
+        return Listing([file, *[f for f in self.files if f["id"] != file["id"]]])
+
+    def without(self, file_ids: set[str]) -> Listing:
+        return Listing(f for f in self.files if f["id"] not in file_ids)
+
+
+class MetadataCache:
+    """Listings and File objects, with every invalidation in one place.
+
+    Parameters
+    ----------
+    use_listings_cache : bool
+        If false, every listing is fetched afresh (File objects by id are still cached:
+        they are immutable).
+    listings_expiry_time : float, optional
+        Seconds a listing stays valid; ``None`` keeps it until invalidated.
+    max_files : int
+        How many File objects to keep by id.
+    """
+
+    _KEY = "all"
+
+    def __init__(
+        self,
+        use_listings_cache: bool = True,
+        listings_expiry_time: float | None = None,
+        max_files: int = 100_000,
+    ) -> None:
+        self.use_listings_cache = use_listings_cache
+        self.listings_expiry_time = listings_expiry_time
+        ttl = listings_expiry_time if listings_expiry_time is not None else math.inf
+        self._listings: cachetools.TTLCache = cachetools.TTLCache(maxsize=1, ttl=ttl)
+        self._files: cachetools.LRUCache = cachetools.LRUCache(maxsize=max_files)
+        self._lock = threading.RLock()
+
+    def listing(self) -> Listing | None:
+        """The cached listing, or ``None`` when absent, expired or disabled."""
+        with self._lock:
+            return self._listings.get(self._KEY)
+
+    def store_listing(self, files: Iterable[FileObject]) -> Listing:
+        listing = Listing(files)
+        with self._lock:
+            if self.use_listings_cache:
+                self._listings[self._KEY] = listing
+            for f in listing.files:
+                self._files[f["id"]] = f
+        return listing
+
+    def file(self, file_id: str) -> FileObject | None:
+        with self._lock:
+            f = self._files.get(file_id)
+        return None if f is None or expired(f) else f
+
+    def store_file(self, file: FileObject) -> None:
+        with self._lock:
+            self._files[file["id"]] = file
+
+    # -- invalidation: the only places cached state changes after a mutation --------------
+
+    def added(self, file: FileObject) -> None:
+        """A write completed: ``file`` now exists as the newest of its name."""
+        with self._lock:
+            self._files[file["id"]] = file
+            listing = self._listings.get(self._KEY)
+            if listing is not None:
+                self._listings[self._KEY] = listing.with_file(file)
+
+    def removed(self, file_ids: Iterable[str]) -> None:
+        """Files were deleted (or found to be gone)."""
+        ids = set(file_ids)
+        with self._lock:
+            for file_id in ids:
+                self._files.pop(file_id, None)
+            listing = self._listings.get(self._KEY)
+            if listing is not None:
+                self._listings[self._KEY] = listing.without(ids)
+
+    def clear(self) -> None:
+        """Forget everything (``invalidate_cache()`` with no path)."""
+        with self._lock:
+            self._listings.clear()
+            self._files.clear()
+
+    def clear_listing(self) -> None:
+        """Forget the listing only; File objects by id stay valid."""
+        with self._lock:
+            self._listings.clear()
+
+
+__all__ = ["Listing", "MetadataCache", "expired", "is_valid_filename", "newest_first"]

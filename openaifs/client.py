@@ -1,0 +1,518 @@
+"""The HTTP API of the OpenAI Files and Uploads services.
+
+One method per endpoint, all going through :meth:`APIClient.request`, the single place that
+applies timeouts, retries with backoff and maps errors to built-in exceptions. This module
+knows nothing of fsspec; :mod:`openaifs.core` knows nothing of URLs.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import io
+import logging
+import os
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from openaifs.errors import http_error
+
+logger = logging.getLogger("openaifs")
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+#: Statuses worth another attempt: the request was not (or may not have been) acted on.
+RETRY_STATUSES = frozenset({408, 409, 429})
+# Socket reads/writes of 1 MiB instead of urllib3's 16 KiB: fewer Python-level loops per GiB.
+_BLOCKSIZE = 1 << 20
+
+
+class _Adapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["blocksize"] = _BLOCKSIZE
+        super().init_poolmanager(*args, **kwargs)
+
+
+class MultipartBody(io.RawIOBase):
+    """A ``multipart/form-data`` body read lazily, so a large part is never held in memory.
+
+    Parameters
+    ----------
+    fields : dict
+        Plain form fields, sent before the file.
+    file_field : str
+        The name of the field holding the content.
+    filename : str
+        The filename sent with the content.
+    source : file-like or bytes
+        The content; a file object is read from its current position.
+    size : int
+        How many bytes of ``source`` to send.
+    content_type : str
+        The content's MIME type.
+    owns_source : bool
+        Close ``source`` when this body is closed.
+    """
+
+    def __init__(
+        self,
+        fields: dict[str, str],
+        file_field: str,
+        filename: str,
+        source: IO[bytes] | bytes,
+        size: int,
+        content_type: str = "application/octet-stream",
+        *,
+        owns_source: bool = False,
+    ) -> None:
+        super().__init__()
+        self._owns_source = owns_source
+        self.boundary = uuid.uuid4().hex
+        head = b"".join(
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+            for name, value in fields.items()
+        )
+        quoted = (
+            filename.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "")
+        )
+        head += (
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
+            f'filename="{quoted}"\r\nContent-Type: {content_type}\r\n\r\n'
+        ).encode()
+        self._head = io.BytesIO(head)
+        self._tail = io.BytesIO(f"\r\n--{self.boundary}--\r\n".encode())
+        self._source = (
+            io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source
+        )
+        self._remaining = size
+        self.len = len(head) + size + len(self._tail.getvalue())
+        self._pos = 0
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def __len__(self) -> int:
+        return self.len
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        # requests sizes a body as len() - tell(); without this it falls back to chunked.
+        return self._pos
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            n = self.len
+        out = self._head.read(n)
+        if len(out) < n and self._remaining:
+            chunk = self._source.read(min(n - len(out), self._remaining))
+            if not chunk:
+                raise OSError(f"content ended {self._remaining} bytes short of its declared size")
+            self._remaining -= len(chunk)
+            out += chunk
+        if len(out) < n and not self._remaining:
+            out += self._tail.read(n - len(out))
+        self._pos += len(out)
+        return out
+
+    def close(self) -> None:
+        if self._owns_source and hasattr(self._source, "close"):
+            self._source.close()
+        super().close()
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class APIClient:
+    """A client of the Files and Uploads APIs, over ``requests``.
+
+    Parameters
+    ----------
+    api_key : str
+        The bearer key. Never shown in ``repr``, logs or exceptions.
+    base_url : str
+        For example ``https://api.openai.com/v1`` or a local server's ``http://127.0.0.1:8000/v1``.
+    organization, project : str, optional
+        Sent as ``OpenAI-Organization`` / ``OpenAI-Project``.
+    connect_timeout, read_timeout : float
+        Seconds to wait for a connection, and between bytes of an answer.
+    max_retries : int
+        Further attempts after the first, for connection errors, timeouts, 408, 409, 429, 5xx.
+    backoff_initial, backoff_max : float
+        The first retry waits ``backoff_initial`` seconds, doubling up to ``backoff_max``
+        (with jitter), unless the service says how long in ``retry-after-ms``/``retry-after``.
+    pool_size : int
+        Connections kept per host; at least the number of concurrent transfers.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        organization: str | None = None,
+        project: str | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 120.0,
+        max_retries: int = 2,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 8.0,
+        pool_size: int = 16,
+    ) -> None:
+        self._api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.organization = organization
+        self.project = project
+        self.timeout = (connect_timeout, read_timeout)
+        self.max_retries = max_retries
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.pool_size = pool_size
+        self._session: requests.Session | None = None
+        self._session_pid: int | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"APIClient(base_url={self.base_url!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A session holds sockets; a pickled client makes its own on first use.
+        state = self.__dict__.copy()
+        state.update(_session=None, _session_pid=None, _lock=None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    @property
+    def session(self) -> requests.Session:
+        """This process's session, made on first use (a forked child makes its own)."""
+        pid = os.getpid()
+        if self._session is None or self._session_pid != pid:
+            with self._lock:
+                if self._session is None or self._session_pid != pid:
+                    session = requests.Session()
+                    adapter = _Adapter(pool_connections=4, pool_maxsize=self.pool_size)
+                    session.mount("http://", adapter)
+                    session.mount("https://", adapter)
+                    session.headers["Authorization"] = f"Bearer {self._api_key}"
+                    session.headers["User-Agent"] = f"openaifs/{_version()}"
+                    if self.organization:
+                        session.headers["OpenAI-Organization"] = self.organization
+                    if self.project:
+                        session.headers["OpenAI-Project"] = self.project
+                    self._session, self._session_pid = session, pid
+        return self._session
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        if self._session is not None and self._session_pid == os.getpid():
+            self._session.close()
+        self._session = None
+
+    # -- the one request function ---------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        body: Callable[[], tuple[Any, dict[str, str]]] | None = None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+        path: str | None = None,
+        reconcile: Callable[[], Any] | None = None,
+    ) -> requests.Response:
+        """Send one API request, retrying what is worth retrying; raise on failure.
+
+        Parameters
+        ----------
+        method, endpoint : str
+            For example ``"GET"``, ``"/files"``.
+        params, json : optional
+            Query parameters and a JSON body.
+        body : callable, optional
+            Returns a fresh ``(data, headers)`` for each attempt, so a streamed body can be
+            sent again.
+        headers : dict, optional
+            Extra headers for this request.
+        stream : bool
+            Leave the response body unread (for downloads).
+        path : str, optional
+            The ``openai://`` path concerned, named in error messages.
+        reconcile : callable, optional
+            For requests that are not idempotent: called before a retry that follows an
+            ambiguous failure (the request may have been acted on). A non-``None`` result
+            is the outcome of the earlier attempt and is returned instead of retrying.
+
+        Returns
+        -------
+        requests.Response
+            A 2xx response. Its ``reconciled`` attribute holds the ``reconcile`` result
+            when the request was found to have succeeded already.
+        """
+        url = self.base_url + endpoint
+        operation = f"{method} {endpoint}"
+        attempt = 0
+        while True:
+            data, extra = body() if body is not None else (None, {})
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    headers={**(headers or {}), **extra},
+                    stream=stream,
+                    timeout=self.timeout,
+                )
+            except requests.RequestException as exc:
+                _close(data)
+                if attempt >= self.max_retries:
+                    raise _transport_error(exc, path or operation, self.base_url) from exc
+                # A refused connection never carried the request; anything later might have.
+                ambiguous = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
+                delay = self._backoff(attempt, None)
+                logger.info("%s failed (%s); retry %d in %.2fs", operation, exc, attempt + 1, delay)
+            else:
+                _close(data)
+                if response.status_code < 400:
+                    return response
+                if not self._should_retry(response) or attempt >= self.max_retries:
+                    raise http_error(
+                        response.status_code,
+                        response.content,
+                        response.headers.get("x-request-id"),
+                        path=path,
+                        operation=operation,
+                    )
+                ambiguous = response.status_code >= 500
+                delay = self._backoff(attempt, response)
+                logger.info(
+                    "%s answered %d (request id %s); retry %d in %.2fs",
+                    operation,
+                    response.status_code,
+                    response.headers.get("x-request-id"),
+                    attempt + 1,
+                    delay,
+                )
+                response.close()
+            time.sleep(delay)
+            attempt += 1
+            if ambiguous and reconcile is not None:
+                outcome = reconcile()
+                if outcome is not None:
+                    done = requests.Response()
+                    done.status_code = 200
+                    done.reconciled = outcome
+                    return done
+
+    @staticmethod
+    def _should_retry(response: requests.Response) -> bool:
+        override = response.headers.get("x-should-retry")
+        if override in ("true", "false"):
+            return override == "true"
+        return response.status_code in RETRY_STATUSES or response.status_code >= 500
+
+    def _backoff(self, attempt: int, response: requests.Response | None) -> float:
+        if response is not None:
+            hinted = _retry_after(response.headers)
+            if hinted is not None and 0 <= hinted <= 60:
+                return hinted
+        delay = min(self.backoff_initial * 2**attempt, self.backoff_max)
+        return delay * (1 - 0.25 * random.random())
+
+    def _json(self, method: str, endpoint: str, **kwargs: Any) -> Any:
+        response = self.request(method, endpoint, **kwargs)
+        reconciled = getattr(response, "reconciled", None)
+        return reconciled if reconciled is not None else response.json()
+
+    # -- Files ------------------------------------------------------------------------
+
+    def list_files(
+        self, purpose: str | None = None, *, order: str = "desc", page_size: int = 10000
+    ) -> Iterator[dict[str, Any]]:
+        """Yield every File object (of ``purpose``, if given), following the cursor."""
+        params: dict[str, Any] = {"limit": page_size, "order": order}
+        if purpose is not None:
+            params["purpose"] = purpose
+        while True:
+            page = self._json("GET", "/files", params=params)
+            yield from page["data"]
+            if not page.get("has_more") or not page["data"]:
+                return
+            params["after"] = page.get("last_id") or page["data"][-1]["id"]
+
+    def retrieve_file(self, file_id: str, *, path: str | None = None) -> dict[str, Any]:
+        """The File object ``file_id``."""
+        return self._json("GET", f"/files/{file_id}", path=path)
+
+    def delete_file(self, file_id: str, *, path: str | None = None) -> dict[str, Any]:
+        """Delete ``file_id``."""
+        return self._json("DELETE", f"/files/{file_id}", path=path)
+
+    def download(
+        self,
+        file_id: str,
+        *,
+        path: str | None = None,
+        byte_range: tuple[int, int] | None = None,
+    ) -> requests.Response:
+        """Open the content of ``file_id`` as a streamed response.
+
+        With ``byte_range=(start, end)`` a ``Range`` header asks for those bytes; the
+        service may ignore it, so the caller must check for a 206 with a matching
+        ``Content-Range`` before trusting the body to start at ``start``.
+        """
+        headers = {"Range": f"bytes={byte_range[0]}-{byte_range[1] - 1}"} if byte_range else None
+        return self.request(
+            "GET", f"/files/{file_id}/content", stream=True, path=path, headers=headers
+        )
+
+    def create_file(
+        self,
+        source: IO[bytes] | bytes,
+        size: int,
+        *,
+        filename: str,
+        purpose: str,
+        mime_type: str = "application/octet-stream",
+        expires_after: int | None = None,
+        path: str | None = None,
+        reconcile: Callable[[], Any] | None = None,
+    ) -> dict[str, Any]:
+        """Upload ``size`` bytes of ``source`` in one ``POST /files``.
+
+        ``source``, if a file, must be seekable: each attempt reads it from where it
+        stood when this was called.
+        """
+        fields = {"purpose": purpose}
+        if expires_after is not None:
+            fields["expires_after[anchor]"] = "created_at"
+            fields["expires_after[seconds]"] = str(int(expires_after))
+        origin = source.tell() if hasattr(source, "tell") else 0
+
+        def body() -> tuple[Any, dict[str, str]]:
+            if hasattr(source, "seek"):
+                source.seek(origin)
+            form = MultipartBody(fields, "file", filename, source, size, mime_type)
+            return form, {"Content-Type": form.content_type, "Content-Length": str(len(form))}
+
+        return self._json("POST", "/files", body=body, path=path, reconcile=reconcile)
+
+    # -- Uploads ------------------------------------------------------------------------
+
+    def create_upload(
+        self,
+        *,
+        filename: str,
+        purpose: str,
+        size: int,
+        mime_type: str,
+        expires_after: int | None = None,
+        path: str | None = None,
+    ) -> dict[str, Any]:
+        """Start an Upload of ``size`` bytes (pending until completed)."""
+        payload: dict[str, Any] = {
+            "filename": filename,
+            "purpose": purpose,
+            "bytes": size,
+            "mime_type": mime_type,
+        }
+        if expires_after is not None:
+            payload["expires_after"] = {"anchor": "created_at", "seconds": int(expires_after)}
+        return self._json("POST", "/uploads", json=payload, path=path)
+
+    def add_part(
+        self,
+        upload_id: str,
+        read_part: Callable[[], IO[bytes] | bytes],
+        size: int,
+        *,
+        path: str | None = None,
+    ) -> dict[str, Any]:
+        """Send one part; ``read_part`` gives the part's bytes afresh for each attempt."""
+
+        def body() -> tuple[Any, dict[str, str]]:
+            form = MultipartBody({}, "data", "blob", read_part(), size, owns_source=True)
+            return form, {"Content-Type": form.content_type, "Content-Length": str(len(form))}
+
+        # A part sent twice is harmless: only the ids passed to complete count.
+        return self._json("POST", f"/uploads/{upload_id}/parts", body=body, path=path)
+
+    def complete_upload(
+        self,
+        upload_id: str,
+        part_ids: list[str],
+        *,
+        md5: str | None = None,
+        path: str | None = None,
+        reconcile: Callable[[], Any] | None = None,
+    ) -> dict[str, Any]:
+        """Complete an Upload; the parts are joined in ``part_ids`` order."""
+        payload: dict[str, Any] = {"part_ids": part_ids}
+        if md5 is not None:
+            payload["md5"] = md5
+        return self._json(
+            "POST", f"/uploads/{upload_id}/complete", json=payload, path=path, reconcile=reconcile
+        )
+
+    def cancel_upload(self, upload_id: str, *, path: str | None = None) -> dict[str, Any]:
+        """Cancel a pending Upload."""
+        return self._json("POST", f"/uploads/{upload_id}/cancel", path=path)
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds to wait as the service asked, from ``retry-after-ms`` then ``retry-after``."""
+    value = headers.get("retry-after-ms")
+    if value is not None:
+        try:
+            return float(value) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        try:
+            return email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+
+
+def _close(data: Any) -> None:
+    if isinstance(data, io.IOBase):
+        data.close()
+
+
+def _refused(exc: requests.RequestException) -> bool:
+    text = repr(exc)
+    return "NewConnectionError" in text or "Connection refused" in text
+
+
+def _transport_error(exc: requests.RequestException, subject: str, base_url: str) -> OSError:
+    kind = TimeoutError if isinstance(exc, requests.Timeout) else ConnectionError
+    return kind(f"{subject}: no answer from {base_url}: {type(exc).__name__}: {exc}")
+
+
+def _version() -> str:
+    from openaifs import __version__
+
+    return __version__

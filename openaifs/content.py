@@ -1,0 +1,202 @@
+"""Reading file content: streamed downloads that are never returned truncated, and a local copy
+of each file's content, keyed by file id, for random access.
+
+The service documents no byte ranges, so every download may be the whole body. A body that
+ends short of the file's ``bytes`` is requested again; a ``Range`` header is sent for the
+rest, and trusted only if the answer is a 206 whose ``Content-Range`` matches exactly.
+A file's content never changes, so a local copy keyed by its id is always valid.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests
+
+from openaifs.client import APIClient
+
+logger = logging.getLogger("openaifs")
+
+CHUNK = 1 << 20
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+
+
+def _range_matches(response: requests.Response, start: int, end: int, total: int) -> bool:
+    """Whether ``response`` is a 206 carrying exactly bytes ``start``..``end - 1``."""
+    if response.status_code != 206:
+        return False
+    m = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
+    return bool(m) and (int(m[1]), int(m[2]) + 1) == (start, end) and m[3] in (str(total), "*")
+
+
+def iter_content(
+    client: APIClient,
+    file: dict[str, Any],
+    *,
+    path: str,
+    start: int = 0,
+    end: int | None = None,
+    max_attempts: int = 5,
+    chunk_size: int = CHUNK,
+) -> Iterator[bytes]:
+    """Yield the bytes ``start``..``end`` of ``file``, retrying a body cut short.
+
+    Raises
+    ------
+    OSError
+        If the content still ends short after ``max_attempts`` downloads, or is longer
+        than the file's declared ``bytes``.
+    """
+    total = file["bytes"]
+    end = total if end is None else min(end, total)
+    pos = start
+    attempt = 0
+    while pos < end:
+        ranged = pos > 0 or end < total
+        response = client.download(file["id"], path=path, byte_range=(pos, end) if ranged else None)
+        try:
+            if _range_matches(response, pos, end, total):
+                skip, offset = 0, pos
+            else:
+                # A full body: the server ignored the range (as the real service does).
+                skip, offset = pos, 0
+            try:
+                for chunk in response.iter_content(chunk_size):
+                    offset += len(chunk)
+                    if skip:
+                        if len(chunk) <= skip:
+                            skip -= len(chunk)
+                            continue
+                        chunk = chunk[skip:]
+                        skip = 0
+                    if pos + len(chunk) > end:
+                        if response.status_code == 206 or end == total:
+                            raise OSError(
+                                f"{path}: the service sent more than the file's {total} bytes"
+                            )
+                        chunk = chunk[: end - pos]
+                    pos += len(chunk)
+                    if chunk:
+                        yield chunk
+                    if pos >= end:
+                        break
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                logger.info("%s: download broke at byte %d (%s)", path, pos, exc)
+            except requests.Timeout as exc:
+                logger.info("%s: download stalled at byte %d (%s)", path, pos, exc)
+        finally:
+            response.close()
+        if pos < end:
+            attempt += 1
+            if attempt >= max_attempts:
+                raise OSError(
+                    f"{path}: the download ended at byte {pos} of {total} after {attempt} "
+                    "attempts; nothing truncated was returned"
+                )
+            time.sleep(min(0.25 * 2**attempt, 4.0))
+
+
+class ContentCache:
+    """Local copies of file content, one file per file id, with a size limit.
+
+    Parameters
+    ----------
+    directory : str, optional
+        Where copies live. If not given, a private temporary directory, removed when the
+        process exits. A directory given explicitly persists (content never changes, so
+        copies stay valid across runs).
+    max_bytes : int
+        The total size kept; least recently used copies are evicted past it.
+    """
+
+    def __init__(self, directory: str | None = None, max_bytes: int = 10 * 2**30) -> None:
+        self._given = directory
+        self._directory: str | None = None
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+
+    @property
+    def directory(self) -> str:
+        if self._directory is None:
+            if self._given is not None:
+                os.makedirs(self._given, exist_ok=True)
+                self._directory = self._given
+            else:
+                self._directory = tempfile.mkdtemp(prefix="openaifs-content-")
+                atexit.register(shutil.rmtree, self._directory, True)
+        return self._directory
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A worker process makes its own private directory; a given one is shared.
+        return {"_given": self._given, "max_bytes": self.max_bytes}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["_given"], state["max_bytes"])
+
+    def local_path(self, file: dict[str, Any], fetch: Callable[[], Iterator[bytes]]) -> str:
+        """The path of a complete local copy of ``file``, downloading it if needed."""
+        target = os.path.join(self.directory, file["id"])
+        with self._lock:
+            lock = self._locks.setdefault(file["id"], threading.Lock())
+        with lock:
+            try:
+                if os.path.getsize(target) == file["bytes"]:
+                    os.utime(target)
+                    return target
+            except FileNotFoundError:
+                pass
+            self._evict(file["bytes"])
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".partial-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    for chunk in fetch():
+                        out.write(chunk)
+                if os.path.getsize(tmp) != file["bytes"]:
+                    raise OSError(f"local copy of {file['id']} has the wrong size")
+                os.replace(tmp, target)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+            return target
+
+    def _evict(self, incoming: int) -> None:
+        entries = []
+        for entry in os.scandir(self.directory):
+            if entry.is_file() and not entry.name.startswith(".partial-"):
+                st = entry.stat()
+                entries.append((st.st_atime, st.st_mtime, st.st_size, entry.path))
+        used = sum(e[2] for e in entries)
+        for _, _, size, path in sorted(entries):
+            if used + incoming <= self.max_bytes:
+                break
+            try:
+                os.unlink(path)
+                used -= size
+            except FileNotFoundError:
+                pass
+
+    def discard(self, file_id: str) -> None:
+        """Remove the copy of ``file_id`` (after the file was deleted)."""
+        if self._directory is None:
+            return
+        try:
+            os.unlink(os.path.join(self._directory, file_id))
+        except FileNotFoundError:
+            pass
+
+    def clear(self) -> None:
+        """Remove every local copy."""
+        if self._directory is not None:
+            for entry in os.scandir(self._directory):
+                if entry.is_file():
+                    os.unlink(entry.path)
