@@ -92,6 +92,9 @@ class OpenAIFileSystem(AbstractFileSystem):
         Seconds to wait for a connection, and between bytes of an answer.
     max_retries : int
         Further attempts after a connection error, timeout, 408, 409, 429 or 5xx.
+    backoff_initial, backoff_max : float
+        Seconds before the first retry, doubling (with jitter) up to ``backoff_max``,
+        unless the service asks for a delay with ``retry-after-ms``/``retry-after``.
     use_listings_cache : bool
         Cache the listing of files (one ``GET /files`` for every purpose).
     listings_expiry_time : float, optional
@@ -126,6 +129,8 @@ class OpenAIFileSystem(AbstractFileSystem):
         connect_timeout: float = 10.0,
         read_timeout: float = 120.0,
         max_retries: int = 2,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 8.0,
         use_listings_cache: bool = True,
         listings_expiry_time: float | None = 60.0,
         max_cached_files: int = 100_000,
@@ -151,6 +156,8 @@ class OpenAIFileSystem(AbstractFileSystem):
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             max_retries=max_retries,
+            backoff_initial=backoff_initial,
+            backoff_max=backoff_max,
             pool_size=max(16, 2 * max_concurrency),
         )
         self._has_key = bool(key)
@@ -835,7 +842,7 @@ class OpenAIFileSystem(AbstractFileSystem):
                     targets = [dest]
         if len(sources) != len(targets):
             raise ValueError("the lists of sources and destinations differ in length")
-        return list(zip(sources, targets))
+        return list(zip(sources, targets, strict=True))
 
     def _flat_target(self, target: str, dest: str) -> str:
         """Map a destination under a purpose onto the flat purpose directory."""

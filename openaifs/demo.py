@@ -15,6 +15,11 @@ import tempfile
 import time
 
 
+def _md5(local_path: str) -> str:
+    with open(local_path, "rb") as f:
+        return hashlib.md5(f.read()).hexdigest()
+
+
 def main() -> int:
     from openaifs import OpenAIFileSystem
     from openaifs.testing import LocalServer
@@ -62,7 +67,7 @@ def main() -> int:
             print(f"  seek to the last 16 bytes and read: identical to the local file: {same}")
             back = os.path.join(tmp, "back.bin")
             fs.get_file("openai://user_data/inputs.bin", back)
-            digests = {hashlib.md5(open(p, "rb").read()).hexdigest() for p in (local, back)}
+            digests = {_md5(p) for p in (local, back)}
             print(f"  fs.get_file back: md5 identical: {len(digests) == 1}")
 
         fs.rm("openai://fine-tune/train.jsonl")
