@@ -3,33 +3,20 @@
 The local server fixtures come from :mod:`openaifs.testing` (``openaifs_server``: a real
 server over HTTP on 127.0.0.1, reset before each test). ``fs`` is a real
 ``OpenAIFileSystem`` pointed at it, with small parts and short backoffs so that multipart
-and retry paths run on small data in little time.
+and retry paths run on small data in little time. Import helpers from ``fs_support``
+(``PART``, ``make_fs``), not from this file.
 """
 
 from __future__ import annotations
 
 import pytest
+from fs_support import PART, make_fs
 
 from openaifs import OpenAIFileSystem
 
 pytest_plugins = ["openaifs.testing"]
 
-#: Part size used by the ``fs`` fixture: content above it goes through the Uploads API.
-PART = 64 * 1024
-
-
-def make_fs(server, **options) -> OpenAIFileSystem:
-    """A fresh filesystem (no fsspec instance cache) for ``server``."""
-    settings = dict(
-        api_key=server.api_key,
-        base_url=server.base_url,
-        part_size=PART,
-        backoff_initial=0.01,
-        backoff_max=0.05,
-        skip_instance_cache=True,
-    )
-    settings.update(options)
-    return OpenAIFileSystem(**settings)
+__all__ = ["PART", "make_fs"]
 
 
 @pytest.fixture
