@@ -524,7 +524,9 @@ class OpenAIFileSystem(AbstractFileSystem):
         if size is not None:
             check_size(size, shown)
         self._require_key()
-        earlier = self._versions(resolved)
+        # An exclusive write must not trust a cached listing: another client may have
+        # written the name since it was fetched.
+        earlier = self._versions(resolved, refresh=policy == "error")
         if earlier and policy == "error":
             raise FileExistsError(f"{shown}: exists (id {earlier[0]['id']})")
         return WriteTarget(
