@@ -123,10 +123,14 @@ class MetadataCache:
             return self._listings.get(self._KEY)
 
     def store_listing(self, files: Iterable[FileObject]) -> Listing:
+        """Keep a complete listing; File objects absent from it are gone, so forget them."""
         listing = Listing(files)
         with self._lock:
             if self.use_listings_cache:
                 self._listings[self._KEY] = listing
+            listed = {f["id"] for f in listing.files}
+            for file_id in [i for i in self._files if i not in listed]:
+                del self._files[file_id]
             for f in listing.files:
                 self._files[f["id"]] = f
         return listing
