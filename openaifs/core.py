@@ -617,13 +617,20 @@ class OpenAIFileSystem(AbstractFileSystem):
         """A new file is complete: apply the overwrite policy, then update the cache."""
         self.metadata.added(file)
         if target.overwrite == "replace":
-            older = [
-                f
-                for f in self.client.list_files(target.purpose, order="desc")
-                if f["filename"] == target.filename
-                and f["id"] != file["id"]
-                and (f["created_at"] < file["created_at"] or f["id"] in target.earlier_ids)
-            ]
+            # Strictly older in the service's order: created_at ties (one-second
+            # resolution) are listed newest first, so a tied file listed after the new one
+            # is older. Without this, concurrent writers in one second all survive.
+            older = []
+            listed_after_new = False
+            for f in self.client.list_files(target.purpose, order="desc"):
+                if f["id"] == file["id"]:
+                    listed_after_new = True
+                elif f["filename"] == target.filename and (
+                    listed_after_new
+                    or f["created_at"] < file["created_at"]
+                    or f["id"] in target.earlier_ids
+                ):
+                    older.append(f)
             try:
                 self._delete_files(older, f"openai://{target.path}")
             except Exception as exc:
