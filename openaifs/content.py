@@ -102,7 +102,8 @@ def iter_content(
                     f"{path}: the download ended at byte {pos} of {total} after {attempt} "
                     "attempts; nothing truncated was returned"
                 )
-            time.sleep(min(0.25 * 2**attempt, 4.0))
+            # The same backoff as any other retry (backoff_initial, doubling to backoff_max).
+            time.sleep(client._backoff(attempt - 1, None))
 
 
 class ContentCache:
