@@ -231,12 +231,16 @@ class OpenAIFileSystem(AbstractFileSystem):
     def _dir_entry(name: str) -> dict[str, Any]:
         return {"name": name, "type": "directory", "size": 0}
 
-    def _file_by_id(self, file_id: str, path: str) -> FileObject:
-        cached = self.metadata.file(file_id)
+    def _file_by_id(self, file_id: str, path: str, refresh: bool = False) -> FileObject:
+        cached = None if refresh else self.metadata.file(file_id)
         if cached is not None:
             return cached
         self._require_key()
-        file = self.client.retrieve_file(file_id, path=path)
+        try:
+            file = self.client.retrieve_file(file_id, path=path)
+        except FileNotFoundError:
+            self.metadata.removed([file_id])
+            raise
         self.metadata.store_file(file)
         return file
 
@@ -249,7 +253,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         resolved = self._resolve(path)
         shown = "openai://" + resolved.unresolve()
         if resolved.is_file_id:
-            return self._file_by_id(resolved.file_id, shown), resolved.file_id
+            return self._file_by_id(resolved.file_id, shown, refresh), resolved.file_id
         if not resolved.is_named_file:
             raise IsADirectoryError(f"{shown}: is a directory")
         self._check_purpose(resolved.purpose)
@@ -295,7 +299,7 @@ class OpenAIFileSystem(AbstractFileSystem):
                 files = listing.latest(resolved.purpose)
                 entries = sorted((self._entry(f) for f in files), key=lambda e: e["name"])
         elif resolved.is_file_id:
-            entries = [self.info(path)]
+            entries = [self.info(path, refresh=refresh)]
         else:
             self._check_purpose(resolved.purpose)
             files = self._versions(resolved, refresh)
@@ -607,11 +611,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         )
 
     def _finish_upload(self, target: WriteTarget, upload: MultipartUpload, md5: str) -> FileObject:
-        def reconcile() -> dict | None:
-            found = self._find_new(target, upload.size)()
-            return None if found is None else {"status": "completed", "file": found}
-
-        return self._committed(target, upload.complete(md5, reconcile))
+        return self._committed(target, upload.complete(md5, self._find_new(target, upload.size)))
 
     def _committed(self, target: WriteTarget, file: FileObject) -> FileObject:
         """A new file is complete: apply the overwrite policy, then update the cache."""
