@@ -184,8 +184,12 @@ class MultipartUpload:
         if self._failed is not None and not isinstance(self._failed, cf.CancelledError):
             raise self._failed
 
-    def complete(self, md5: str | None, reconcile: Callable[[], Any] | None = None) -> dict:
-        """Wait for every part, then complete; returns the new File object."""
+    def complete(self, md5: str | None, find_file: Callable[[], Any] | None = None) -> dict:
+        """Wait for every part, then complete; returns the new File object.
+
+        ``find_file`` finds the File an ambiguous earlier attempt to complete may have
+        made (``None`` if there is none), so that a lost answer is not an error.
+        """
         try:
             part_ids = [self._parts[i].result() for i in sorted(self._parts)]
         except cf.CancelledError:
@@ -193,6 +197,11 @@ class MultipartUpload:
             raise
         finally:
             self._pool.shutdown(wait=True)
+
+        def reconcile() -> dict | None:
+            found = find_file() if find_file is not None else None
+            return None if found is None else {"status": "completed", "file": found}
+
         upload = self.client.complete_upload(
             self.upload_id, part_ids, md5=md5, path=self.path, reconcile=reconcile
         )
