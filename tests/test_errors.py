@@ -1,0 +1,195 @@
+"""Service errors as built-in exceptions, their messages, and keeping the API key secret."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import re
+
+import pytest
+from fs_support import make_fs
+
+from openaifs import OpenAIFileSystem
+from openaifs.errors import STATUS_EXCEPTIONS, exception_for_status, http_error, with_path
+from openaifs.testing import LocalServer
+
+GOOD_KEY = "sk-good-0123456789abcdef"
+BAD_KEY = "sk-wrong-9876543210fedcba"
+REQUEST_ID = re.compile(r"req_[0-9a-f]+")
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, ValueError),
+        (401, PermissionError),
+        (403, PermissionError),
+        (404, FileNotFoundError),
+        (408, TimeoutError),
+        (409, OSError),
+        (413, ValueError),
+        (418, ValueError),
+        (422, ValueError),
+        (429, OSError),
+        (500, OSError),
+        (502, OSError),
+        (503, OSError),
+        (504, OSError),
+    ],
+)
+def test_status_table(status, kind):
+    assert exception_for_status(status) is kind
+    assert type(http_error(status, b"{}", None)) is kind
+
+
+def test_table_holds_only_the_listed_statuses():
+    assert sorted(STATUS_EXCEPTIONS) == [400, 401, 403, 404, 408, 409, 413, 422, 429]
+
+
+def test_message_and_attributes_from_an_openai_error_body():
+    body = (
+        b'{"error": {"message": "No such File object: file-abc", "type": '
+        b'"invalid_request_error", "param": "id", "code": null}}'
+    )
+    exc = http_error(404, body, "req_123", path="openai://file-abc", operation="GET /files/x")
+    assert str(exc) == (
+        "openai://file-abc: HTTP 404: No such File object: file-abc (request id req_123)"
+    )
+    assert (exc.status, exc.request_id, exc.param, exc.code) == (404, "req_123", "id", None)
+    assert exc.service_message == "No such File object: file-abc"
+
+
+def test_message_from_a_body_that_is_not_json_names_the_operation():
+    exc = http_error(502, b"<html>Bad Gateway</html>", None, operation="GET /files")
+    assert type(exc) is OSError
+    assert str(exc) == "GET /files: HTTP 502: <html>Bad Gateway</html>"
+
+
+def test_with_path_keeps_type_and_attributes():
+    exc = with_path(http_error(403, b"{}", "req_9"), "openai://batch/a.jsonl")
+    assert type(exc) is PermissionError
+    assert str(exc).startswith("openai://batch/a.jsonl: HTTP 403")
+    assert (exc.status, exc.request_id) == (403, "req_9")
+
+
+def test_not_found_names_path_status_service_message_and_request_id(fs):
+    with pytest.raises(FileNotFoundError) as info:
+        fs.info("openai://file-doesnotexist")
+    message = str(info.value)
+    assert message.startswith("openai://file-doesnotexist: HTTP 404: ")
+    assert "No such File object: file-doesnotexist" in message
+    assert info.value.request_id in message
+    assert REQUEST_ID.fullmatch(info.value.request_id)
+    assert info.value.status == 404
+
+
+def test_server_error_beyond_retries_names_status_and_request_id(server, fs):
+    server.add_fault("files.retrieve", status=500, times=3)
+    with pytest.raises(OSError) as info:
+        fs.info("openai://file-abc")
+    assert type(info.value) is OSError
+    assert str(info.value).startswith("openai://file-abc: HTTP 500: ")
+    assert "The server had an error processing your request" in str(info.value)
+    assert REQUEST_ID.search(str(info.value))
+
+
+def test_missing_named_file_names_the_path(fs):
+    with pytest.raises(FileNotFoundError, match=r"^openai://batch/nope\.jsonl: no such file$"):
+        fs.info("batch/nope.jsonl")
+
+
+def test_unknown_purpose_is_a_value_error(fs):
+    with pytest.raises(ValueError, match="'no-such-purpose' is not a purpose"):
+        fs.ls("openai://no-such-purpose")
+
+
+@pytest.fixture(scope="module")
+def keyed_server():
+    """A server that accepts only ``GOOD_KEY``."""
+    with LocalServer(api_keys=[GOOD_KEY]) as server:
+        yield server
+
+
+@pytest.fixture
+def keyed(keyed_server):
+    keyed_server.reset()
+    return keyed_server
+
+
+def test_bad_key_is_a_permission_error_naming_status_and_request_id(keyed):
+    fs = make_fs(keyed, api_key=BAD_KEY)
+    with pytest.raises(PermissionError) as info:
+        fs.ls("openai://batch")
+    assert "HTTP 401" in str(info.value)
+    assert "Incorrect API key provided" in str(info.value)
+    assert REQUEST_ID.search(str(info.value))
+    assert info.value.code == "invalid_api_key"
+
+
+@pytest.mark.parametrize("path", ["batch/a.jsonl", "file-abc123", "no-such-purpose"])
+def test_exists_raises_on_a_bad_key(keyed, path):
+    fs = make_fs(keyed, api_key=BAD_KEY)
+    with pytest.raises(PermissionError, match="HTTP 401"):
+        fs.exists(path)
+
+
+def test_exists_without_any_key_raises(keyed, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    fs = make_fs(keyed, api_key=None)
+    with pytest.raises(PermissionError, match="no API key"):
+        fs.exists("batch/a.jsonl")
+
+
+def test_good_key_works_on_the_keyed_server(keyed):
+    fs = make_fs(keyed, api_key=GOOD_KEY)
+    fs.pipe("user_data/a.txt", b"x")
+    assert fs.exists("user_data/a.txt")
+
+
+SECRET = "sk-env-secret-key-ABCDEFGHIJKLMNOP"
+
+
+def env_fs(server, monkeypatch):
+    """A filesystem whose key and base URL come from the environment only.
+
+    Parameters
+    ----------
+    server : openaifs.testing.ServerControls
+        The server that ``OPENAI_BASE_URL`` points at.
+    monkeypatch : pytest.MonkeyPatch
+        Sets ``OPENAI_API_KEY`` to :data:`SECRET` for the test.
+    """
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    return OpenAIFileSystem(skip_instance_cache=True, backoff_initial=0.01, backoff_max=0.02)
+
+
+def assert_secret_absent(*texts):
+    """Neither the key nor its tail appears in any of ``texts``."""
+    for text in texts:
+        assert SECRET not in text
+        assert SECRET[-8:] not in text
+
+
+def test_env_key_is_not_in_a_rejected_request_error(keyed, monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
+    fs = env_fs(keyed, monkeypatch)
+    with pytest.raises(PermissionError) as info:
+        fs.ls("openai://batch")
+    assert "Incorrect API key provided: sk-***MNOP" in str(info.value)
+    assert_secret_absent(repr(fs), str(fs), repr(fs.client), str(info.value), caplog.text)
+    assert SECRET.encode() not in pickle.dumps(fs)
+
+
+def test_env_key_is_not_in_logs_or_errors_after_retries(server, monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
+    fs = env_fs(server, monkeypatch)
+    server.add_fault("files.retrieve", status=503, times=1)
+    server.add_fault("files.retrieve", "drop", times=1)
+    with pytest.raises(FileNotFoundError) as info:
+        fs.info("openai://file-gone")
+    assert "answered 503" in caplog.text  # both retries were logged...
+    assert "GET /files/file-gone failed" in caplog.text
+    messages = [r.getMessage() for r in caplog.records]
+    assert_secret_absent(str(info.value), repr(info.value), caplog.text, *messages)
+    assert SECRET.encode() not in pickle.dumps(fs)
