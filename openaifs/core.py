@@ -24,7 +24,7 @@ from openaifs import paths
 from openaifs.cache import FileObject, Listing, MetadataCache
 from openaifs.client import DEFAULT_BASE_URL, APIClient
 from openaifs.content import ContentCache, iter_content
-from openaifs.file import OpenAIReadFile, OpenAIWriteFile
+from openaifs.file import OpenAIReadFile, OpenAITextWriteFile, OpenAIWriteFile
 from openaifs.paths import (
     KNOWN_PURPOSES,
     OUTPUT_PURPOSES,
@@ -451,6 +451,24 @@ class OpenAIFileSystem(AbstractFileSystem):
             raise
         if outfile is None:
             out.close()
+
+    def open(
+        self,
+        path: str,
+        mode: str = "rb",
+        block_size: int | None = None,
+        cache_options: dict | None = None,
+        compression: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """As fsspec's ``open``; in text write mode (``"w"``, ``"x"``) an exception inside
+        ``with`` discards the write, as it does in binary mode."""
+        if "b" in mode or "r" in mode or compression is not None:
+            return super().open(path, mode, block_size, cache_options, compression, **kwargs)
+        text = {k: kwargs.pop(k) for k in ("encoding", "errors", "newline") if k in kwargs}
+        binary_mode = mode.replace("t", "") + "b"
+        binary = super().open(path, binary_mode, block_size, cache_options, **kwargs)
+        return OpenAITextWriteFile(binary, **text)
 
     def _open(
         self,

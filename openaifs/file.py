@@ -245,6 +245,16 @@ class OpenAIWriteFile(AbstractBufferedFile):
             self.discard()
 
 
+class OpenAITextWriteFile(io.TextIOWrapper):
+    """Text mode over :class:`OpenAIWriteFile`: leaving a ``with`` block by an exception
+    discards the write, as in binary mode, instead of publishing the text written so far."""
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            self.buffer.discard()
+        super().__exit__(exc_type, exc, tb)
+
+
 def _opener(part_path: str):
     def opener() -> Any:
         return open(part_path, "rb")

@@ -63,6 +63,14 @@ def test_exception_inside_with_leaves_nothing(fs, server, openaifs_sdk, old, siz
         assert_one_upload_cancelled(server, openaifs_sdk, wire)
 
 
+def test_an_exception_inside_a_text_mode_with_published_the_text_so_far(fs, openaifs_sdk, old):
+    """Regression: fsspec's TextIOWrapper closes (so publishes) whatever happens."""
+    with pytest.raises(Boom), fs.open(PATH, "w") as f:
+        f.write("half of it")
+        raise Boom
+    assert_only_old(openaifs_sdk, old)
+
+
 def test_a_failed_small_write_leaves_nothing(fs, server, openaifs_sdk, old):
     server.add_fault("files.create", status=400)
     with pytest.raises(ValueError, match=r"data\.bin: HTTP 400"):
