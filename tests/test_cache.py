@@ -45,12 +45,35 @@ def test_warm_ls_info_exists_make_no_requests(server, warm):
     assert server.stats()["requests"] == {}
 
 
+def age_listing(fs, seconds):
+    """Let the cached listing of ``fs`` age by ``seconds`` without sleeping.
+
+    Parameters
+    ----------
+    fs : OpenAIFileSystem
+        Its listing lives in a ``cachetools.TTLCache`` timed by ``time.monotonic``.
+    seconds : float
+        How far ahead to expire entries, as if that much time had passed.
+    """
+    fs.metadata._listings.expire(time.monotonic() + seconds)
+
+
 def test_listings_expiry_time_is_honoured(server):
-    fs = make_fs(server, listings_expiry_time=0.2)
+    fs = make_fs(server, listings_expiry_time=30)
     fs.ls("user_data")
     fs.ls("batch")
+    age_listing(fs, 29)
+    fs.ls("user_data")
     assert requests_to(server, "files.list") == 1
-    time.sleep(0.3)
+    age_listing(fs, 31)
+    fs.ls("user_data")
+    assert requests_to(server, "files.list") == 2
+
+
+def test_a_short_expiry_really_expires(server):
+    fs = make_fs(server, listings_expiry_time=0.05)
+    fs.ls("user_data")
+    time.sleep(0.1)
     fs.ls("user_data")
     assert requests_to(server, "files.list") == 2
 
@@ -58,7 +81,7 @@ def test_listings_expiry_time_is_honoured(server):
 def test_listings_expiry_time_none_keeps_the_listing(server):
     fs = make_fs(server, listings_expiry_time=None)
     fs.ls("user_data")
-    time.sleep(0.1)
+    age_listing(fs, 10**9)
     fs.ls("user_data")
     assert requests_to(server, "files.list") == 1
 
@@ -96,11 +119,11 @@ def test_a_file_made_behind_the_back_is_invisible_until_refresh(warm, openaifs_s
 
 
 def test_a_file_made_behind_the_back_appears_after_expiry(server, openaifs_sdk):
-    fs = make_fs(server, listings_expiry_time=0.2)
+    fs = make_fs(server, listings_expiry_time=30)
     assert not fs.exists("user_data/new.txt")
     sdk_create(openaifs_sdk, "user_data/new.txt", b"n")
     assert not fs.exists("user_data/new.txt")
-    time.sleep(0.3)
+    age_listing(fs, 31)
     assert fs.exists("user_data/new.txt")
 
 
