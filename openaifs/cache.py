@@ -116,6 +116,8 @@ class MetadataCache:
         self._listings: cachetools.TTLCache = cachetools.TTLCache(maxsize=1, ttl=ttl)
         self._files: cachetools.LRUCache = cachetools.LRUCache(maxsize=max_files)
         self._lock = threading.RLock()
+        #: Counts the writes and deletes recorded (see :meth:`store_listing`).
+        self._generation = 0
 
     def listing(self) -> Listing | None:
         """The cached listing, or ``None`` when absent, expired or disabled."""
@@ -123,9 +125,17 @@ class MetadataCache:
             return self._listings.get(self._KEY)
 
     def store_listing(self, files: Iterable[FileObject]) -> Listing:
-        """Keep a complete listing; File objects absent from it are gone, so forget them."""
+        """Keep a complete listing; File objects absent from it are gone, so forget them.
+
+        ``files`` may be the fetch itself (a lazy iterator). If a write or delete is
+        recorded while it runs, the listing may predate it: it is returned, not kept.
+        """
+        with self._lock:
+            generation = self._generation
         listing = Listing(files)
         with self._lock:
+            if generation != self._generation:
+                return listing
             if self.use_listings_cache:
                 self._listings[self._KEY] = listing
             listed = {f["id"] for f in listing.files}
@@ -149,6 +159,7 @@ class MetadataCache:
     def added(self, file: FileObject) -> None:
         """A write completed: ``file`` now exists as the newest of its name."""
         with self._lock:
+            self._generation += 1
             self._files[file["id"]] = file
             listing = self._listings.get(self._KEY)
             if listing is not None:
@@ -158,6 +169,7 @@ class MetadataCache:
         """Files were deleted (or found to be gone)."""
         ids = set(file_ids)
         with self._lock:
+            self._generation += 1
             for file_id in ids:
                 self._files.pop(file_id, None)
             listing = self._listings.get(self._KEY)

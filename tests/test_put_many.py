@@ -1,0 +1,116 @@
+"""Many files at once: ``put`` of lists, globs and folders; ``get`` back; ``rm`` of a list."""
+
+from __future__ import annotations
+
+import pytest
+from write_helpers import PART, payload, posts
+
+#: Local files by relative path: small ones and multipart ones, in a nested folder.
+TREE = {
+    "a.txt": b"alpha",
+    "b.bin": payload(2 * PART + 3, seed=1),
+    "c.csv": b"x,y\n1,2\n",
+    "sub/d.bin": payload(PART + 1, seed=2),
+    "sub/deeper/e.txt": b"echo",
+}
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A local folder holding TREE."""
+    root = tmp_path / "src"
+    for name, data in TREE.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return root
+
+
+def remote_contents(fs, purpose: str = "user_data") -> dict[str, bytes]:
+    return {name: fs.cat_file(name) for name in fs.ls(f"openai://{purpose}", detail=False)}
+
+
+def test_put_a_list(fs, tree):
+    local = [str(tree / "a.txt"), str(tree / "b.bin"), str(tree / "sub" / "d.bin")]
+    fs.put(local, "openai://user_data/")
+    assert remote_contents(fs) == {
+        "user_data/a.txt": TREE["a.txt"],
+        "user_data/b.bin": TREE["b.bin"],
+        "user_data/d.bin": TREE["sub/d.bin"],
+    }
+
+
+def test_put_a_list_onto_a_list_of_names(fs, tree):
+    fs.put(
+        [str(tree / "a.txt"), str(tree / "c.csv")],
+        ["openai://assistants/one.txt", "openai://assistants/two.csv"],
+    )
+    assert remote_contents(fs, "assistants") == {
+        "assistants/one.txt": TREE["a.txt"],
+        "assistants/two.csv": TREE["c.csv"],
+    }
+
+
+def test_put_a_glob(fs, server, tree):
+    fs.put(str(tree / "*.txt"), "openai://user_data/")
+    fs.put(str(tree / "*.bin"), "openai://user_data")
+    assert remote_contents(fs) == {
+        "user_data/a.txt": TREE["a.txt"],
+        "user_data/b.bin": TREE["b.bin"],
+    }
+    assert posts(server)["files.create"] == 1
+
+
+def test_put_a_folder_recursively_flattens_into_the_purpose(fs, tree):
+    fs.put(str(tree), "openai://user_data", recursive=True)
+    assert remote_contents(fs) == {f"user_data/{n.rsplit('/', 1)[-1]}": d for n, d in TREE.items()}
+
+
+def test_put_then_get_back_a_purpose(fs, tree, tmp_path):
+    fs.put(str(tree) + "/", "openai://user_data/", recursive=True)
+    out = tmp_path / "back"
+    fs.get("openai://user_data/", str(out) + "/", recursive=True)
+    got = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert got == {n.rsplit("/", 1)[-1]: d for n, d in TREE.items()}
+
+
+def test_get_a_list(fs, tree, tmp_path):
+    fs.put(str(tree), "openai://user_data", recursive=True)
+    out = tmp_path / "back"
+    out.mkdir()
+    fs.get(["openai://user_data/a.txt", "openai://user_data/b.bin"], str(out))
+    assert (out / "a.txt").read_bytes() == TREE["a.txt"]
+    assert (out / "b.bin").read_bytes() == TREE["b.bin"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.bin"]
+
+
+def test_rm_a_list(fs, openaifs_sdk, tree):
+    fs.put(str(tree), "openai://user_data", recursive=True)
+    fs.rm(["openai://user_data/a.txt", "openai://user_data/b.bin", "openai://user_data/e.txt"])
+    assert fs.ls("openai://user_data", detail=False) == ["user_data/c.csv", "user_data/d.bin"]
+    assert sorted(f.filename for f in openaifs_sdk.files.list()) == ["c.csv", "d.bin"]
+
+
+def test_a_failure_in_put_is_raised_and_the_others_complete(fs, server, tree):
+    server.configure(max_file_size=100)  # a.txt, c.csv and e.txt fit; the rest go as Uploads
+    (tree / "big.txt").write_bytes(b"y" * 1000)
+    with pytest.raises(ValueError, match=r"big\.txt: HTTP 400"):
+        fs.put(
+            [str(tree / "a.txt"), str(tree / "big.txt"), str(tree / "c.csv")], "openai://user_data/"
+        )
+    assert remote_contents(fs) == {
+        "user_data/a.txt": TREE["a.txt"],
+        "user_data/c.csv": TREE["c.csv"],
+    }
+
+
+def test_a_listing_fetched_during_a_write_does_not_hide_the_written_file(fs):
+    """Regression: a listing fetched while another thread's write completed was cached over
+    the write, so the new file looked absent (``put`` then ``get`` failed now and then)."""
+
+    def fetch_racing_a_write():
+        yield from fs.client.list_files(order="desc")  # the snapshot, without the file...
+        fs.pipe_file("openai://user_data/new.txt", b"new")  # ...which is written meanwhile
+
+    fs.metadata.store_listing(fetch_racing_a_write())
+    assert fs.exists("openai://user_data/new.txt")
+    assert fs.ls("openai://user_data", detail=False) == ["user_data/new.txt"]
