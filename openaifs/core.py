@@ -870,7 +870,14 @@ class OpenAIFileSystem(AbstractFileSystem):
                 targets = dest
             else:
                 dest = make_path_posix(dest)
-                into_dir = dest.endswith("/") or os.path.isdir(dest) or len(sources) > 1
+                # A purpose (or the root) is a folder: it goes into one, as in fsspec,
+                # even when it holds a single file; no file at all copies nothing.
+                source_is_dir = isinstance(source, str) and not (
+                    self._resolve(source).filename or self._resolve(source).is_file_id
+                )
+                into_dir = (
+                    dest.endswith("/") or os.path.isdir(dest) or len(sources) != 1 or source_is_dir
+                )
                 if into_dir:
                     targets = [os.path.join(dest, p.rsplit("/", 1)[-1]) for p in sources]
                 else:
