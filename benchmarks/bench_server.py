@@ -9,12 +9,15 @@ For each mode the server runs as a subprocess (``--data-dir`` on a temporary dir
 
 * ceiling send / receive: a plain TCP socket on 127.0.0.1 moving the same number of bytes;
 * ingest: ``files.create`` from a path (the SDK reads it into memory first) and from an open file;
-* egress: ``files.content`` via ``with_streaming_response``, read to nowhere in 1 MiB chunks.
+* egress: ``files.content`` via ``with_streaming_response``, read to nowhere in 1 MiB chunks;
+* the same two over a bare socket (``sendfile`` up, ``recv_into`` down): the server's own speed,
+  without the SDK's HTTP stack, which is usually the slower end.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import tempfile
@@ -79,6 +82,45 @@ def make_source(path: str, size: int) -> None:
             out.write(block[: min(CHUNK, size - start)])
 
 
+def raw_http(port: int, api_key: str, source: str, size: int) -> dict[str, float]:
+    """The server alone: POST /files and GET content over a bare socket (no HTTP library)."""
+    boundary = "openaifs-bench-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="b.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    request = (
+        f"POST /v1/files HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {api_key}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(head) + size + len(tail)}\r\n\r\n"
+    ).encode()
+    results = {}
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        started = time.perf_counter()
+        sock.sendall(request + head)
+        with open(source, "rb") as handle:
+            sock.sendfile(handle)
+        sock.sendall(tail)
+        answer = b""
+        while not answer.endswith(b"}"):
+            answer += sock.recv(65536)
+        results["ingest raw socket POST /files"] = mb_per_s(size, time.perf_counter() - started)
+        file_id = json.loads(answer.split(b"\r\n\r\n", 1)[1])["id"]
+        started = time.perf_counter()
+        sock.sendall(
+            f"GET /v1/files/{file_id}/content HTTP/1.1\r\nHost: bench\r\n"
+            f"Authorization: Bearer {api_key}\r\n\r\n".encode()
+        )
+        sink = bytearray(CHUNK)
+        received = 0
+        while received < size:  # headers are a few hundred bytes: close enough
+            received += sock.recv_into(sink)
+        results["egress raw socket GET content"] = mb_per_s(size, time.perf_counter() - started)
+    return results
+
+
 def bench_server(extra: list[str], source: str, size: int) -> dict[str, float]:
     results = {}
     with ServerProcess(*extra) as server:
@@ -112,6 +154,9 @@ def bench_server(extra: list[str], source: str, size: int) -> dict[str, float]:
             assert received == size, received
 
         results["egress files.content (streamed)"] = mb_per_s(size, timed(download))
+        client.files.delete(created.id)
+        port = int(server.url.rsplit(":", 1)[1])
+        results.update(raw_http(port, server.api_key, source, size))
         client.close()
     return results
 
@@ -137,6 +182,7 @@ def main() -> None:
             extra = (
                 ["--data-dir", os.path.join(work, "data")] if mode == "disk" else ["--in-memory"]
             )
+            extra += ["--max-file-size", str(2 * size)]  # 512 MB would refuse 1 GiB
             for name, rate in bench_server(extra, source, size).items():
                 ceiling = ceiling_in if name.startswith("ingest") else ceiling_out
                 print(f"{mode:<8} {name:<34} {rate:>8.0f} {ceiling:>8.0f} {rate / ceiling:>6.2f}")

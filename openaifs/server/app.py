@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from . import control_api, files, uploads
 from .config import OPERATIONS
@@ -17,6 +19,7 @@ from .ids import new_request_id
 from .responses import Dropped, cut_short, error_response
 from .state import PROJECT, REQUEST_ID, STATE, ServerState
 
+logger = logging.getLogger("openaifs.server")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 #: Bytes the HTTP reader buffers per connection: large reads keep the ingest path cheap.
@@ -70,6 +73,14 @@ async def _pipeline(request: web.Request, handler: Handler) -> web.StreamRespons
         else:
             message = exc.reason
         return error_response(ApiError(exc.status, message))
+    except (ValueError, HttpProcessingError) as exc:  # a body aiohttp's parsers refused
+        return error_response(ApiError(400, f"Could not parse the request body: {exc}"))
+    except (ConnectionError, asyncio.CancelledError):
+        raise  # the client went away: nobody to answer
+    except Exception:
+        logger.exception("unexpected error in %s %s", request.method, request.path)
+        message = "The server had an error while processing your request."
+        return error_response(ApiError(500, message, type="server_error"))
 
 
 async def _api_call(request: web.Request, handler: Handler, operation: str) -> Any:

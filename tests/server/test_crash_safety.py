@@ -117,14 +117,11 @@ class Traffic:
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [0.3, 0.7, 1.2])
 def test_kill_9_then_restart_lists_only_whole_files(tmp_path, kill_after):
-    server = ServerProcess(data_dir=tmp_path, api_keys=[KEY]).start()
-    try:
+    with ServerProcess(data_dir=tmp_path, api_keys=[KEY]) as server:
         with Traffic(server.base_url) as traffic:
             time.sleep(kill_after)
             server.kill()
         acknowledged = dict(traffic.acknowledged)
-    finally:
-        server.kill()
     with ServerProcess(data_dir=tmp_path, api_keys=[KEY]) as restarted:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {KEY}"

@@ -63,3 +63,10 @@ def test_request_id_on_every_answer(openaifs_sdk, openaifs_server, raw):
     ids = [a.headers["x-request-id"] for a in answers]
     assert all(REQUEST_ID.fullmatch(i) for i in ids)
     assert len(set(ids)) == len(ids)
+
+
+def test_malformed_multipart_is_400(raw):
+    headers = {"Content-Type": "multipart/form-data; boundary=abc"}
+    answer = raw("POST", "/files", data=b"--abc\r\nno headers end", headers=headers)
+    assert_error(answer, 400)
+    assert raw("GET", "/files").status_code == 200
