@@ -186,6 +186,20 @@ class ContentCache:
             except FileNotFoundError:
                 pass
 
+    def existing(self, file_id: str, size: int) -> str | None:
+        """The path of a complete local copy of ``file_id`` (``size`` bytes), or ``None``."""
+        directory = self._directory or self._given
+        if directory is None:
+            return None
+        target = os.path.join(directory, file_id)
+        try:
+            if os.path.getsize(target) == size:
+                os.utime(target)
+                return target
+        except FileNotFoundError:
+            pass
+        return None
+
     def discard(self, file_id: str) -> None:
         """Remove the copy of ``file_id`` (after the file was deleted)."""
         if self._directory is None:

@@ -51,6 +51,9 @@ class OpenAIReadFile(AbstractBufferedFile):
         end = min(end, self.size)
         if start >= end:
             return b""
+        if self._local is None and self._stream is None:
+            # A copy made earlier (by another open of this file) serves every read.
+            self._open_local(self.fs.content_cache.existing(self.details["id"], self.size))
         if self._local is None and 0 <= start - self._stream_pos <= _SKIP_LIMIT:
             return self._read_stream(start, end)
         if self._local is None:
@@ -58,6 +61,15 @@ class OpenAIReadFile(AbstractBufferedFile):
             self._local = open(self.fs._local_copy(self.details, self.path), "rb")  # noqa: SIM115
         self._local.seek(start)
         return self._local.read(end - start)
+
+    def _open_local(self, local_path: str | None) -> None:
+        """Read from the existing local copy at ``local_path``, if it is still there."""
+        if local_path is None:
+            return
+        try:
+            self._local = open(local_path, "rb")  # noqa: SIM115
+        except FileNotFoundError:  # evicted meanwhile: read as if there were no copy
+            pass
 
     def _read_stream(self, start: int, end: int) -> bytes:
         if self._stream is None:
