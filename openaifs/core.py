@@ -847,11 +847,22 @@ class OpenAIFileSystem(AbstractFileSystem):
 
         if put:
             local = LocalFileSystem()
+            into_dir = isinstance(dest, str) and dest.endswith("/")
             dest = self._strip_protocol(dest) if isinstance(dest, str) else dest
             sources = local.expand_path(source, recursive=recursive, maxdepth=maxdepth)
             sources = [p for p in sources if not local.isdir(p)]
             if isinstance(dest, list):
                 targets = dest
+            elif (
+                isinstance(source, str)
+                and len(sources) == 1
+                and not local.isdir(source)
+                and not paths.has_magic(source)
+                and not into_dir
+                and not self.isdir(dest)
+            ):
+                # One file to a path that is not a directory: that path is its new name.
+                targets = [dest]
             else:
                 exists = (
                     isinstance(source, str) and local.isdir(source) and not source.endswith("/")
