@@ -845,6 +845,19 @@ class OpenAIFileSystem(AbstractFileSystem):
         from fsspec.implementations.local import LocalFileSystem, make_path_posix
         from fsspec.utils import other_paths
 
+        if isinstance(source, list) and isinstance(dest, list):
+            # Lists pair up as given (expand_path would sort the sources away from theirs).
+            if len(source) != len(dest):
+                raise ValueError("the lists of sources and destinations differ in length")
+            if put:
+                return [
+                    (make_path_posix(s), self._strip_protocol(d))
+                    for s, d in zip(source, dest, strict=True)
+                ]
+            return [
+                (self._strip_protocol(s), make_path_posix(d))
+                for s, d in zip(source, dest, strict=True)
+            ]
         if put:
             local = LocalFileSystem()
             into_dir = isinstance(dest, str) and dest.endswith("/")
