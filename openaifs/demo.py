@@ -123,7 +123,12 @@ def _tour(server: object, tmp: str) -> None:
         f">>> f.seek(-16, 2); f.read()  # random access: same bytes as the local file: {same_tail}"
     )
     back = os.path.join(tmp, "back.bin")
-    _shell("get", "--no-progress", "-q", "openai://user_data/inputs.bin", back)
+    here = os.getcwd()
+    os.chdir(tmp)  # so that the command reads as typed: a local name, not a temporary path
+    try:
+        _shell("get", "--no-progress", "-q", "openai://user_data/inputs.bin", "back.bin")
+    finally:
+        os.chdir(here)
     print(f"downloaded copy has the same md5 as the original: {_md5(back) == _md5(local)}")
 
     _step("Delete, then look at usage")
