@@ -125,6 +125,8 @@ def cmd_ls(args: argparse.Namespace) -> int:
     path = args.path or PREFIX
     if has_magic(path):
         entries = sorted(fs.glob(path, detail=True).values(), key=lambda e: e["name"])
+        if not entries:
+            raise FileNotFoundError(f"{path}: nothing matches")
     elif _resolve(path).filename is not None or _resolve(path).is_file_id:
         entries = [fs.info(path, refresh=True)]
     else:

@@ -187,6 +187,8 @@ def test_ls_of_one_file_by_name_id_and_glob(run, store):
     assert run("ls", "openai://user_data/a.jsonl")[1] == "user_data/a.jsonl\n"
     assert json.loads(run("ls", "--json", f"openai://{file_id}")[1])[0]["id"] == file_id
     assert run("ls", "openai://user_data/*.jsonl")[1] == "user_data/a.jsonl\nuser_data/b.jsonl\n"
+    code, out, err = run("ls", "openai://user_data/*.parquet")
+    assert (code, out) == (1, "") and "nothing matches" in one_error_line(err, "FileNotFoundError")
 
 
 def test_versions_lists_every_file_of_a_name_newest_first(run, store):
