@@ -51,3 +51,29 @@ def sdk_create(sdk: Any, path: str, data: bytes) -> dict[str, Any]:
     """
     purpose, _, filename = path.partition("/")
     return sdk.files.create(file=(filename, data), purpose=purpose).model_dump()
+
+
+def sdk_versions(server: Any, sdk: Any, path: str, contents: list[bytes]) -> list[dict[str, Any]]:
+    """Several files of one name, made by the SDK ten seconds apart on the server clock.
+
+    Parameters
+    ----------
+    server : openaifs.testing.ServerControls
+        The server whose clock moves between the files.
+    sdk : openai.OpenAI
+        A client of that server.
+    path : str
+        ``"<purpose>/<filename>"``, shared by every file.
+    contents : list of bytes
+        One content per file, oldest first.
+
+    Returns
+    -------
+    list of dict
+        The File objects, oldest first.
+    """
+    made = []
+    for content in contents:
+        made.append(sdk_create(sdk, path, content))
+        server.advance_clock(10)
+    return made

@@ -8,7 +8,7 @@ import io
 
 import fsspec
 import pytest
-from filehelpers import payload, requests_to
+from filehelpers import payload, requests_to, sdk_create
 
 DATA = payload(200_000, seed=2)
 PATH = "user_data/data.bin"
@@ -16,8 +16,9 @@ LINES = b"".join(f"line {i}: {'x' * (i % 7)}\n".encode() for i in range(500))
 
 
 @pytest.fixture
-def stored(server, fs):
-    fs.pipe({PATH: DATA, "user_data/lines.txt": LINES})
+def stored(server, fs, openaifs_sdk):
+    sdk_create(openaifs_sdk, PATH, DATA)
+    sdk_create(openaifs_sdk, "user_data/lines.txt", LINES)
     server.clear_stats()
     return fs
 
@@ -71,9 +72,9 @@ def test_open_by_id(stored):
         assert f.read(100) == DATA[:100]
 
 
-def test_footer_first_reads_come_from_one_local_copy(server, fs):
+def test_footer_first_reads_come_from_one_local_copy(server, fs, openaifs_sdk):
     big = payload(1_500_000, seed=3)  # a jump to the end is beyond the read-through limit
-    fs.pipe("user_data/big.bin", big)
+    sdk_create(openaifs_sdk, "user_data/big.bin", big)
     server.clear_stats()
     with fs.open("user_data/big.bin", "rb") as f:
         f.seek(-8, 2)

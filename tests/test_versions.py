@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_fs
-from filehelpers import sdk_create
+from filehelpers import sdk_create, sdk_versions
 
 NAME = "user_data/dup.txt"
 
@@ -12,11 +12,7 @@ NAME = "user_data/dup.txt"
 @pytest.fixture
 def three(server, fs, openaifs_sdk):
     """Three files named ``dup.txt``, oldest first, ten seconds apart on the server clock."""
-    made = []
-    for content in (b"old", b"middle", b"new"):
-        made.append(sdk_create(openaifs_sdk, NAME, content))
-        server.advance_clock(10)
-    return made
+    return sdk_versions(server, openaifs_sdk, NAME, [b"old", b"middle", b"new"])
 
 
 def test_newest_wins_the_name(fs, three):
