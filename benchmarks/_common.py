@@ -89,11 +89,36 @@ def measure(func: Callable[..., Any], *args: Any) -> tuple[Any, int]:
         return pool.submit(_run_measured, func, args).result()
 
 
-def timed(operation: Callable[[], Any]) -> float:
-    """Seconds ``operation()`` takes."""
-    start = time.perf_counter()
+def measure_against(process: Any, func: Callable[..., Any], *args: Any) -> tuple[Any, int, float]:
+    """:func:`measure` ``func(*args)`` and also count the CPU seconds the server ``process``
+    (a ``ServerProcess``) spent meanwhile: ``(result, peak_rss, server_cpu)``."""
+    before = process_cpu(process.process.pid)
+    result, peak = measure(func, *args)
+    return result, peak, process_cpu(process.process.pid) - before
+
+
+def clock(operation: Callable[[], Any]) -> tuple[float, float]:
+    """Run ``operation()``; return the wall-clock seconds it took and the CPU seconds this
+    process (all its threads) spent on it.
+
+    CPU seconds are the steadier figure on a shared machine: other processes stretch the
+    wall clock, not the work done.
+    """
+    cpu, start = _cpu_seconds(), time.perf_counter()
     operation()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu_seconds() - cpu
+
+
+def _cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds process ``pid`` has used so far (for the server's share of the work)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rate(size: int, seconds: float) -> float:
@@ -128,9 +153,10 @@ def machine_notes() -> str:
 
     with open("/proc/meminfo") as f:
         total_kib = int(f.readline().split()[1])
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"{datetime.date.today().isoformat()}, {platform.system()} {platform.release()}, "
-        f"{os.cpu_count()} CPUs, {total_kib / 2**20:.0f} GiB RAM, "
+        f"{os.cpu_count()} CPUs (load average {load}), {total_kib / 2**20:.0f} GiB RAM, "
         f"Python {platform.python_version()}, openai {openai.__version__}, "
         f"requests {requests.__version__}; server: `python -m openaifs.server` subprocess "
         "on 127.0.0.1"
@@ -151,9 +177,11 @@ def idle_sdk() -> None:
     openai.OpenAI(api_key="unused", base_url="http://127.0.0.1:9/v1")
 
 
-def baseline_rows() -> list[list[str]]:
-    """Table rows giving the idle RSS of openaifs and SDK workers (imports, no transfer)."""
+def baseline_rows(columns: int) -> list[list[str]]:
+    """Table rows (``columns`` wide) giving the peak RSS of idle openaifs and SDK workers:
+    what importing the library costs before any transfer."""
+    gap = [""] * (columns - 2)
     return [
-        ["(idle openaifs worker: import + filesystem)", "", "", mib(measure(idle_openaifs)[1])],
-        ["(idle SDK worker: import + client)", "", "", mib(measure(idle_sdk)[1])],
+        ["(idle openaifs worker: import + filesystem)", *gap, mib(measure(idle_openaifs)[1])],
+        ["(idle SDK worker: import + client)", *gap, mib(measure(idle_sdk)[1])],
     ]

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 from _common import (
     MiB,
     baseline_rows,
+    clock,
     machine_notes,
-    measure,
+    measure_against,
     mib,
     print_table,
     random_file,
@@ -37,27 +37,27 @@ def openaifs_get(base_url: str, api_key: str, file_id: str, local_path: str) -> 
 
     fs = OpenAIFileSystem(api_key=api_key, base_url=base_url)
     fs.info(file_id)  # metadata outside the timing: only the transfer is measured
-    start = time.perf_counter()
-    fs.get_file(file_id, local_path)
-    seconds = time.perf_counter() - start
+    result = clock(lambda: fs.get_file(file_id, local_path))
     os.unlink(local_path)
-    return seconds
+    return result
 
 
 def sdk_get(base_url: str, api_key: str, file_id: str, local_path: str) -> float:
     import openai
 
     client = openai.OpenAI(api_key=api_key, base_url=base_url)
-    start = time.perf_counter()
-    with (
-        client.files.with_streaming_response.content(file_id) as response,
-        open(local_path, "wb") as out,
-    ):
-        for chunk in response.iter_bytes():
-            out.write(chunk)
-    seconds = time.perf_counter() - start
+
+    def download() -> None:
+        with (
+            client.files.with_streaming_response.content(file_id) as response,
+            open(local_path, "wb") as out,
+        ):
+            for chunk in response.iter_bytes():
+                out.write(chunk)
+
+    result = clock(download)
     os.unlink(local_path)
-    return seconds
+    return result
 
 
 def openaifs_cat_range(base_url: str, api_key: str, file_id: str, start_at: int) -> float:
@@ -65,11 +65,7 @@ def openaifs_cat_range(base_url: str, api_key: str, file_id: str, start_at: int)
 
     fs = OpenAIFileSystem(api_key=api_key, base_url=base_url)
     fs.info(file_id)
-    start = time.perf_counter()
-    data = fs.cat_file(file_id, start_at, start_at + RANGE)
-    seconds = time.perf_counter() - start
-    assert len(data) == RANGE
-    return seconds
+    return clock(lambda: fs.cat_file(file_id, start_at, start_at + RANGE))
 
 
 def openaifs_read(base_url: str, api_key: str, file_id: str) -> float:
@@ -77,11 +73,13 @@ def openaifs_read(base_url: str, api_key: str, file_id: str) -> float:
 
     fs = OpenAIFileSystem(api_key=api_key, base_url=base_url)
     fs.info(file_id)
-    start = time.perf_counter()
-    with fs.open(file_id, "rb") as f:
-        while f.read(READ_SIZE):
-            pass
-    return time.perf_counter() - start
+
+    def read() -> None:
+        with fs.open(file_id, "rb") as f:
+            while f.read(READ_SIZE):
+                pass
+
+    return clock(read)
 
 
 def main() -> None:
@@ -103,40 +101,51 @@ def main() -> None:
             os.unlink(source)
             common = (process.base_url, process.api_key, file_id)
 
-            ours, ours_peak = measure(openaifs_get, *common, target)
-            theirs, theirs_peak = measure(sdk_get, *common, target)
-            middle = max(0, size // 2 - RANGE // 2) if size > RANGE else 0
-            cat, cat_peak = measure(openaifs_cat_range, *common, middle)
-            read, read_peak = measure(openaifs_read, *common)
+            cases = [
+                ("fs.get_file", size, openaifs_get, (target,)),
+                ("SDK streamed content (iter_bytes)", size, sdk_get, (target,)),
+                (
+                    f"fs.cat_file, {RANGE // MiB} MiB from the middle",
+                    RANGE,
+                    openaifs_cat_range,
+                    (middle_of(size),),
+                ),
+                (f"fs.open().read({READ_SIZE // MiB} MiB) to the end", size, openaifs_read, ()),
+            ]
+            results = {}
+            for name, count, func, extra in cases:
+                (seconds, cpu), peak, server_cpu = measure_against(process, func, *common, *extra)
+                results[name] = (count, seconds, cpu, server_cpu, peak)
 
+    ours, theirs = results["fs.get_file"], results["SDK streamed content (iter_bytes)"]
     rows = [
-        *baseline_rows(),
-        ["fs.get_file", f"{ours:.2f} s", f"{rate(size, ours):.0f}", mib(ours_peak)],
-        ["SDK streamed content", f"{theirs:.2f} s", f"{rate(size, theirs):.0f}", mib(theirs_peak)],
         [
-            f"fs.cat_file, {RANGE // MiB} MiB at {middle // MiB} MiB",
-            f"{cat:.2f} s",
-            f"{rate(RANGE, cat):.0f}",
-            mib(cat_peak),
-        ],
-        [
-            f"fs.open().read({READ_SIZE // MiB} MiB) to the end",
-            f"{read:.2f} s",
-            f"{rate(size, read):.0f}",
-            mib(read_peak),
-        ],
+            name,
+            f"{seconds:.2f} s",
+            f"{rate(count, seconds):.0f}",
+            f"{cpu:.2f} s",
+            f"{server_cpu:.2f} s",
+            mib(peak),
+        ]
+        for name, (count, seconds, cpu, server_cpu, peak) in results.items()
     ]
+    rows += baseline_rows(6)
     print_table(
         f"Download of a {args.size_mib} MiB file",
-        ["operation", "time", "MB/s", "peak RSS of worker"],
+        ["operation", "time", "MB/s", "worker CPU", "server CPU", "peak RSS"],
         rows,
     )
-    print(f"openaifs / SDK throughput: {theirs / ours:.2f}x")
+    print(f"openaifs / SDK throughput: {theirs[1] / ours[1]:.2f}x")
     print(f"machine: {machine_notes()}")
     print(
-        f"targets: get_file peak RSS < 100 MiB: {ours_peak < 100 * MiB}; "
-        f"throughput >= SDK: {ours <= theirs}"
+        f"targets: get_file peak RSS < 100 MiB: {ours[4] < 100 * MiB}; "
+        f"throughput >= SDK: {ours[1] <= theirs[1]}"
     )
+
+
+def middle_of(size: int) -> int:
+    """Where a 64 MiB range centred in the file starts."""
+    return max(0, size // 2 - RANGE // 2)
 
 
 if __name__ == "__main__":
