@@ -345,14 +345,22 @@ class APIClient:
     # -- Files ------------------------------------------------------------------------
 
     def list_files(
-        self, purpose: str | None = None, *, order: str = "desc", page_size: int = 10000
+        self,
+        purpose: str | None = None,
+        *,
+        order: str = "desc",
+        page_size: int = 10000,
+        path: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Yield every File object (of ``purpose``, if given), following the cursor."""
+        """Yield every File object (of ``purpose``, if given), following the cursor.
+
+        ``path`` is the ``openai://`` path the listing is for, named in errors.
+        """
         params: dict[str, Any] = {"limit": page_size, "order": order}
         if purpose is not None:
             params["purpose"] = purpose
         while True:
-            page = self._json("GET", "/files", params=params)
+            page = self._json("GET", "/files", params=params, path=path)
             yield from page["data"]
             if not page.get("has_more") or not page["data"]:
                 return

@@ -198,13 +198,13 @@ class OpenAIFileSystem(AbstractFileSystem):
                 "OPENAI_API_KEY"
             )
 
-    def _listing(self, refresh: bool = False) -> Listing:
+    def _listing(self, refresh: bool = False, path: str | None = None) -> Listing:
         if not refresh:
             cached = self.metadata.listing()
             if cached is not None:
                 return cached
         self._require_key()
-        return self.metadata.store_listing(self.client.list_files(order="desc"))
+        return self.metadata.store_listing(self.client.list_files(order="desc", path=path))
 
     def _check_purpose(self, purpose: str, listing: Listing | None = None) -> None:
         """Refuse a purpose that is neither known nor present in the data."""
@@ -245,7 +245,19 @@ class OpenAIFileSystem(AbstractFileSystem):
         return file
 
     def _versions(self, resolved: ResolvedPath, refresh: bool = False) -> list[FileObject]:
-        listing = self._listing(refresh)
+        """Every live file of a name, newest first.
+
+        A name the *cached* listing lacks is looked up afresh before it is called absent:
+        another process (or the service, for outputs) may have written it since, and
+        ``exists()`` must answer ``False`` only for a file that is truly absent.
+        """
+        shown = f"openai://{resolved.unresolve()}"
+        cached = None if refresh else self.metadata.listing()
+        if cached is not None:
+            found = cached.versions(resolved.purpose, resolved.filename)
+            if found:
+                return found
+        listing = self._listing(refresh=True, path=shown)
         return listing.versions(resolved.purpose, resolved.filename)
 
     def _resolve_file(self, path: str, refresh: bool = False) -> tuple[FileObject, str]:
@@ -286,11 +298,11 @@ class OpenAIFileSystem(AbstractFileSystem):
         """
         resolved = self._resolve(path)
         if resolved.is_root:
-            listing = self._listing(refresh)
+            listing = self._listing(refresh, path="openai://")
             names = list(KNOWN_PURPOSES) + sorted(set(listing.purposes()) - set(KNOWN_PURPOSES))
             entries = [self._dir_entry(name) for name in names]
         elif resolved.is_purpose:
-            listing = self._listing(refresh)
+            listing = self._listing(refresh, path=f"openai://{resolved.purpose}")
             self._check_purpose(resolved.purpose, listing)
             if versions:
                 files = listing.all_versions(resolved.purpose)
@@ -725,6 +737,22 @@ class OpenAIFileSystem(AbstractFileSystem):
         callback.set_size(size)
         self._send_local(target, lpath, size, on_progress=callback.relative_update)
 
+    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
+        """Copy a file. The service has no copy: the content streams down and back up,
+        through the Uploads API in parallel parts when large, with bounded memory."""
+        file, name = self._resolve_file(path1)
+        size = file["bytes"]
+        target = self._write_target(
+            path2,
+            kwargs.get("overwrite"),
+            kwargs.get("expires_after"),
+            kwargs.get("mime_type"),
+            size,
+        )
+        with OpenAIWriteFile(self, target.path, target, size=size) as out:
+            for chunk in self._iter_content(file, name):
+                out.write(chunk)
+
     # -- deleting -----------------------------------------------------------------------
 
     def rm_file(self, path: str) -> None:
@@ -908,7 +936,19 @@ class OpenAIFileSystem(AbstractFileSystem):
                     targets = [dest]
         if len(sources) != len(targets):
             raise ValueError("the lists of sources and destinations differ in length")
-        return list(zip(sources, targets, strict=True))
+        pairs = list(zip(sources, targets, strict=True))
+        if put:
+            # A purpose is flat: a/x.txt and b/x.txt would both become <purpose>/x.txt,
+            # and one would silently replace the other. Refuse before sending anything.
+            seen: dict[str, str] = {}
+            for local_path, remote in pairs:
+                if remote in seen:
+                    raise ValueError(
+                        f"{seen[remote]!r} and {local_path!r} would both be written to "
+                        f"'openai://{remote}' (a purpose is a flat directory)"
+                    )
+                seen[remote] = local_path
+        return pairs
 
     def _flat_target(self, target: str, dest: str) -> str:
         """Map a destination under a purpose onto the flat purpose directory."""

@@ -1,0 +1,42 @@
+"""Regression tests named after bugs found in review of core.py."""
+
+import os
+
+import pytest
+from fs_support import make_fs
+
+from openaifs.testing import LocalServer
+
+
+def test_a_name_missing_from_a_cached_listing_is_looked_up_afresh(fs, openaifs_sdk):
+    assert not fs.exists("openai://batch/late.jsonl")  # listing now cached
+    openaifs_sdk.files.create(file=("late.jsonl", b"{}\n"), purpose="batch")
+    assert fs.exists("openai://batch/late.jsonl")
+    assert fs.cat("openai://batch/late.jsonl") == b"{}\n"
+
+
+def test_cp_file_streams_a_copy(fs):
+    data = os.urandom(300_000)
+    fs.pipe("openai://user_data/a.bin", data)
+    fs.copy("openai://user_data/a.bin", "openai://user_data/b.bin")
+    assert fs.cat("openai://user_data/b.bin") == data
+    assert fs.info("openai://user_data/b.bin")["id"] != fs.info("openai://user_data/a.bin")["id"]
+
+
+def test_put_refuses_two_local_files_that_would_share_a_name(fs, tmp_path, server):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "x.txt").write_bytes(sub.encode())
+    server.clear_stats()
+    with pytest.raises(ValueError, match="would both be written"):
+        fs.put(str(tmp_path) + "/", "openai://user_data", recursive=True)
+    assert not server.stats()["requests"].get("files.create")
+
+
+def test_a_listing_error_names_the_path():
+    with LocalServer(api_keys=["sk-good"]) as strict:
+        fs = make_fs(strict, api_key="sk-bad")
+        with pytest.raises(PermissionError, match=r"^openai://batch: HTTP 401") as caught:
+            fs.ls("openai://batch")
+        assert caught.value.request_id.startswith("req_")
+        assert "sk-bad" not in str(caught.value)
