@@ -91,10 +91,6 @@ def skip(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.skip(reason=reason)
 
 
-def xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(reason=reason, strict=True)
-
-
 class FileTargetFixtures(OpenAIFixtures):
     @pytest.fixture
     def fs_target(self):
@@ -110,10 +106,6 @@ class TestPipe(AbstractPipeTests, FileTargetFixtures):
     pass
 
 
-NO_COPY = (
-    "no cp_file: the service has no copy endpoint and openaifs does not copy client-side "
-    "(fs.copy raises NotImplementedError)"
-)
 SRC_DIR = "puts a local folder holding a sub-folder (src/file and src/src/file, or subdir/...)"
 
 
@@ -137,7 +129,6 @@ _marked(
         "test_copy_list_of_files_to_new_directory": skip(NESTED),
         "test_copy_two_files_new_directory": skip(NESTED),
         "test_copy_directory_without_files_with_same_name_prefix": skip(NESTED),
-        "test_copy_with_source_and_destination_as_list": xfail(NO_COPY),
     },
 )
 
