@@ -38,7 +38,6 @@ def test_warm_ls_info_exists_make_no_requests(server, warm):
     warm.ls("user_data/a.txt")
     warm.info(file_id)
     warm.exists("batch/in.jsonl")
-    warm.exists("batch/missing.jsonl")
     warm.find("")
     warm.glob("*/*")
     warm.du("")
@@ -56,6 +55,11 @@ def age_listing(fs, seconds):
         How far ahead to expire entries, as if that much time had passed.
     """
     fs.metadata._listings.expire(time.monotonic() + seconds)
+
+
+def test_a_name_missing_from_the_cache_is_looked_up_afresh(server, warm):
+    assert not warm.exists("batch/missing.jsonl")
+    assert server.stats()["requests"] == {"files.list": 1}
 
 
 def test_listings_expiry_time_is_honoured(server):
@@ -107,24 +111,32 @@ def test_invalidate_cache_lists_again(server, warm, path):
     assert requests_to(server, "files.list") == 1
 
 
-def test_a_file_made_behind_the_back_is_invisible_until_refresh(warm, openaifs_sdk):
+def test_a_file_made_behind_the_back_is_not_listed_until_refresh(warm, openaifs_sdk):
     sdk_create(openaifs_sdk, "user_data/new.txt", b"n")
-    assert not warm.exists("user_data/new.txt")
     assert warm.ls("user_data", detail=False) == ["user_data/a.txt"]
+    assert warm.find("") == ["batch/in.jsonl", "user_data/a.txt"]
     assert warm.ls("user_data", detail=False, refresh=True) == [
         "user_data/a.txt",
         "user_data/new.txt",
     ]
-    assert warm.exists("user_data/new.txt")
 
 
-def test_a_file_made_behind_the_back_appears_after_expiry(server, openaifs_sdk):
-    fs = make_fs(server, listings_expiry_time=30)
-    assert not fs.exists("user_data/new.txt")
+def test_a_file_made_behind_the_back_is_found_by_its_name(server, warm, openaifs_sdk):
     sdk_create(openaifs_sdk, "user_data/new.txt", b"n")
-    assert not fs.exists("user_data/new.txt")
+    server.clear_stats()
+    assert warm.exists("user_data/new.txt")
+    assert warm.cat("user_data/new.txt") == b"n"
+    assert warm.ls("user_data", detail=False) == ["user_data/a.txt", "user_data/new.txt"]
+    assert requests_to(server, "files.list") == 1
+
+
+def test_a_file_made_behind_the_back_is_listed_after_expiry(server, openaifs_sdk):
+    fs = make_fs(server, listings_expiry_time=30)
+    assert fs.ls("user_data") == []
+    sdk_create(openaifs_sdk, "user_data/new.txt", b"n")
+    assert fs.ls("user_data") == []
     age_listing(fs, 31)
-    assert fs.exists("user_data/new.txt")
+    assert fs.ls("user_data", detail=False) == ["user_data/new.txt"]
 
 
 def test_a_write_updates_the_listing_without_listing_again(server, warm):
@@ -152,9 +164,9 @@ def test_a_delete_updates_the_listing_without_listing_again(server, warm):
     warm.rm("user_data/a.txt")
     server.clear_stats()
     assert warm.ls("user_data") == []
-    assert not warm.exists("user_data/a.txt")
     assert warm.ls("batch", detail=False) == ["batch/in.jsonl"]
     assert requests_to(server, "files.list") == 0
+    assert not warm.exists("user_data/a.txt")
     with pytest.raises(FileNotFoundError):
         warm.info(file_id)
 
