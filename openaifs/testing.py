@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -43,13 +44,22 @@ class ServerControls:
         """The API base URL, ``http://127.0.0.1:PORT/v1``."""
         return self.url + "/v1"
 
-    def _control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
+    def _control(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Call a control: a JSON ``body``, or ``raw`` bytes with their own ``headers``."""
+        data = raw if raw is not None else None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
             f"{self.url}/_openaifs/{path}",
             data=data,
             method=method,
-            headers={"Content-Type": "application/json"},
+            headers=headers or {"Content-Type": "application/json"},
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
@@ -113,6 +123,26 @@ class ServerControls:
     def configure(self, **settings: Any) -> dict[str, Any]:
         """Change limits or shaping (``POST /_openaifs/config``); return all settings."""
         return self._control("POST", "config", settings)
+
+    def add_service_file(
+        self,
+        content: bytes,
+        *,
+        purpose: str,
+        filename: str,
+        api_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Create a file as the service would, in any purpose (``batch_output`` included).
+
+        Returns the File object; the file belongs to ``api_key``'s project (default:
+        :attr:`api_key`).
+        """
+        query = urllib.parse.urlencode({"purpose": purpose, "filename": filename})
+        headers = {
+            "Authorization": f"Bearer {api_key or self.api_key}",
+            "Content-Type": "application/octet-stream",
+        }
+        return self._control("POST", f"files?{query}", raw=content, headers=headers)
 
     def sdk(self, **kwargs: Any) -> Any:
         """Return an ``openai.OpenAI`` client for this server (``max_retries=0`` unless given)."""

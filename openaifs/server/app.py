@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import socket
 from collections.abc import Awaitable, Callable
@@ -13,6 +12,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from . import control_api, files, uploads
+from .auth import project_of
 from .config import OPERATIONS
 from .errors import ApiError
 from .ids import new_request_id
@@ -86,7 +86,7 @@ async def _pipeline(request: web.Request, handler: Handler) -> web.StreamRespons
 async def _api_call(request: web.Request, handler: Handler, operation: str) -> Any:
     state = request.app[STATE]
     state.stats.requests[operation] += 1
-    request[PROJECT] = _project(request, state)
+    request[PROJECT] = project_of(request, state)
     fault = state.faults.take(operation)
     await state.shaper.delay()
     if fault is not None:
@@ -142,23 +142,6 @@ def _fault_response(fault: dict[str, Any]) -> web.Response:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _project(request: web.Request, state: ServerState) -> str:
-    """Return the project of the request's bearer key (a digest: keys are never stored)."""
-    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    key = key.strip()
-    if scheme.lower() != "bearer" or not key:
-        raise ApiError(
-            401,
-            "You didn't provide an API key. You need to provide your API key in an Authorization "
-            "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-            code="invalid_api_key",
-        )
-    if state.api_keys and key not in state.api_keys:
-        shown = f"{key[:3]}***{key[-4:]}" if len(key) >= 12 else "***"
-        raise ApiError(401, f"Incorrect API key provided: {shown}.", code="invalid_api_key")
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 async def start(

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .auth import project_of
+from .blobs import BlobWriter
 from .bodies import read_json
 from .errors import bad_request
+from .ids import new_id
+from .objects import file_object
 from .responses import json_response
+from .rules import missing
 from .state import STATE, ServerState
 
 
@@ -91,6 +96,48 @@ async def set_config(request: web.Request) -> web.StreamResponse:
     return json_response(state.settings.to_dict())
 
 
+async def add_service_file(request: web.Request) -> web.StreamResponse:
+    """Create a file as the service itself would: any purpose, output purposes included.
+
+    The project is the request's bearer key, as for the API; ``purpose`` and ``filename``
+    come from the query and the raw body is the content. Tests use it to stand in for
+    what a batch job or a fine-tune writes (``batch_output``, ``fine-tune-results``).
+    """
+    state = _state(request)
+    project = project_of(request, state)
+    purpose = request.query.get("purpose")
+    filename = request.query.get("filename")
+    if not purpose:
+        raise missing("purpose")
+    if not filename:
+        raise missing("filename")
+    writer: BlobWriter | None = BlobWriter(
+        state.storage.temp_path(), state.executor, durable=state.storage.durable
+    )
+    try:
+        async for chunk in request.content.iter_chunked(1 << 20):
+            await writer.write(chunk)
+        file_id = new_id("file-")
+        size = writer.size
+        md5 = await writer.commit(state.storage.blob_path(file_id))
+        writer = None
+    finally:
+        if writer is not None:
+            await writer.discard()
+    record = {
+        "id": file_id,
+        "project": project,
+        "filename": filename,
+        "purpose": purpose,
+        "bytes": size,
+        "created_at": state.clock.now(),
+        "expires_at": None,
+        "md5": md5,
+    }
+    row = await state.run(state.storage.add_file, record)
+    return json_response(file_object(row))
+
+
 def add_routes(app: web.Application) -> None:
     """Register the control routes."""
     app.router.add_post("/_openaifs/reset", reset)
@@ -103,3 +150,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/_openaifs/clock", advance_clock)
     app.router.add_get("/_openaifs/config", get_config)
     app.router.add_post("/_openaifs/config", set_config)
+    app.router.add_post("/_openaifs/files", add_service_file)

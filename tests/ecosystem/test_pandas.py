@@ -9,7 +9,6 @@ import pytest
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
-from ecosystem_helpers import add_service_file  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
 from openaifs import OpenAIFileSystem  # noqa: E402
@@ -179,50 +178,49 @@ def test_recipe_fine_tune_file_from_a_dataframe(storage_options, fs):
     assert back["messages"].tolist() == examples["messages"].tolist()
 
 
-def test_recipe_batch_round_trip(tmp_path):
-    with LocalServer(data_dir=tmp_path / "server") as server:
-        options = {"api_key": server.api_key, "base_url": server.base_url}
-        requests = pd.DataFrame(
+def test_recipe_batch_round_trip(openaifs_server):
+    server = openaifs_server
+    options = {"api_key": server.api_key, "base_url": server.base_url}
+    requests = pd.DataFrame(
+        {
+            "custom_id": [f"req-{i}" for i in range(5)],
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": [
+                {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"#{i}"}]}
+                for i in range(5)
+            ],
+        }
+    )
+    requests.to_json(
+        "openai://batch/requests.jsonl", orient="records", lines=True, storage_options=options
+    )
+    fs = OpenAIFileSystem(**options, skip_instance_cache=True)
+    input_id = fs.info("openai://batch/requests.jsonl")["id"]
+    # What the Batch API would write: one line per request, in batch_output.
+    output = "".join(
+        json.dumps(
             {
-                "custom_id": [f"req-{i}" for i in range(5)],
-                "method": "POST",
-                "url": "/v1/chat/completions",
-                "body": [
-                    {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"#{i}"}]}
-                    for i in range(5)
-                ],
+                "id": f"batch_req_{i}",
+                "custom_id": f"req-{i}",
+                "response": {"status_code": 200, "body": {"answer": i * i}},
+                "error": None,
             }
         )
-        requests.to_json(
-            "openai://batch/requests.jsonl", orient="records", lines=True, storage_options=options
-        )
-        fs = OpenAIFileSystem(**options, skip_instance_cache=True)
-        input_id = fs.info("openai://batch/requests.jsonl")["id"]
-        # What the Batch API would write: one line per request, in batch_output.
-        output = "".join(
-            json.dumps(
-                {
-                    "id": f"batch_req_{i}",
-                    "custom_id": f"req-{i}",
-                    "response": {"status_code": 200, "body": {"answer": i * i}},
-                    "error": None,
-                }
-            )
-            + "\n"
-            for i in range(5)
-        ).encode()
-        output_id = add_service_file(
-            tmp_path / "server", server.api_key, "batch_output", "batch_abc_output.jsonl", output
-        )
-        # The service made this file after our last listing: read without the cache.
-        results = pd.read_json(
-            "openai://batch_output/batch_abc_output.jsonl",
-            lines=True,
-            storage_options=dict(options, use_listings_cache=False),
-        )
-        assert fs.info(f"openai://{output_id}")["purpose"] == "batch_output"
-        answers = results["response"].map(lambda r: r["body"]["answer"])
-        joined = requests.assign(answer=answers.values).set_index("custom_id")
-        assert joined.loc["req-3", "answer"] == 9
-        assert results["custom_id"].tolist() == requests["custom_id"].tolist()
-        assert input_id != output_id
+        + "\n"
+        for i in range(5)
+    ).encode()
+    output_id = server.add_service_file(
+        output, purpose="batch_output", filename="batch_abc_output.jsonl"
+    )["id"]
+    # The service made this file after fs's last listing: the name is looked up afresh.
+    assert fs.exists("openai://batch_output/batch_abc_output.jsonl")
+    results = pd.read_json(
+        "openai://batch_output/batch_abc_output.jsonl", lines=True, storage_options=options
+    )
+    assert fs.info(f"openai://{output_id}")["purpose"] == "batch_output"
+    answers = results["response"].map(lambda r: r["body"]["answer"])
+    joined = requests.assign(answer=answers.values).set_index("custom_id")
+    assert joined.loc["req-3", "answer"] == 9
+    assert results["custom_id"].tolist() == requests["custom_id"].tolist()
+    assert input_id != output_id
