@@ -8,11 +8,13 @@ overwrite policy. HTTP lives in :mod:`openaifs.client`, the path grammar in
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime
 import hashlib
 import logging
 import mimetypes
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -444,25 +446,36 @@ class OpenAIFileSystem(AbstractFileSystem):
         outfile: Any = None,
         **kwargs: Any,
     ) -> None:
-        """Stream a file's content to ``lpath``; a failed download leaves no partial file."""
+        """Stream a file's content to ``lpath``.
+
+        The content goes to a temporary name beside ``lpath`` and is renamed into place
+        only when complete: a failed download leaves no partial file, and an earlier file
+        at ``lpath`` stays as it was.
+        """
         resolved = self._resolve(rpath)
         if resolved.is_root or resolved.is_purpose:
             os.makedirs(lpath, exist_ok=True)
             return
         file, name = self._resolve_file(rpath)
         callback.set_size(file["bytes"])
-        out = outfile if outfile is not None else open(lpath, "wb")  # noqa: SIM115
-        try:
+
+        def copy_to(out: Any) -> None:
             for chunk in self._iter_content(file, name):
                 out.write(chunk)
                 callback.relative_update(len(chunk))
+
+        if outfile is not None:
+            copy_to(outfile)
+            return
+        partial = f"{lpath}.openaifs-{uuid.uuid4().hex[:8]}.partial"
+        try:
+            with open(partial, "xb") as out:
+                copy_to(out)
+            os.replace(partial, lpath)
         except BaseException:
-            if outfile is None:
-                out.close()
-                os.unlink(lpath)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
             raise
-        if outfile is None:
-            out.close()
 
     def open(
         self,

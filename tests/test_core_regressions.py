@@ -40,3 +40,17 @@ def test_a_listing_error_names_the_path():
             fs.ls("openai://batch")
         assert caught.value.request_id.startswith("req_")
         assert "sk-bad" not in str(caught.value)
+
+
+def test_a_failed_get_file_keeps_the_earlier_local_file(fs, server, tmp_path):
+    fs.pipe("openai://user_data/new.bin", b"new content")
+    local = tmp_path / "copy.bin"
+    local.write_bytes(b"the user's earlier copy")
+    server.add_fault("files.content", "status", status=500, times=10)
+    with pytest.raises(OSError):
+        fs.get_file("openai://user_data/new.bin", str(local))
+    assert local.read_bytes() == b"the user's earlier copy"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.bin"]
+    server.clear_faults()
+    fs.get_file("openai://user_data/new.bin", str(local))
+    assert local.read_bytes() == b"new content"
