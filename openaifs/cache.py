@@ -49,8 +49,11 @@ class Listing:
         File objects, newest first (as ``GET /files?order=desc`` returns them).
     """
 
-    def __init__(self, files: Iterable[FileObject]) -> None:
+    def __init__(self, files: Iterable[FileObject], fetched_at: float | None = None) -> None:
         self.files: list[FileObject] = newest_first(files)
+        #: When the service was asked (``time.monotonic()``); edits keep the original time,
+        #: so the listing expires as old as its fetch, not as its last edit.
+        self.fetched_at = time.monotonic() if fetched_at is None else fetched_at
         self.by_purpose: dict[str, dict[str, list[FileObject]]] = {}
         for f in self.files:
             names = self.by_purpose.setdefault(f["purpose"], {})
@@ -80,12 +83,18 @@ class Listing:
         now = time.time()
         return [f for f in self.files if f["purpose"] == purpose and not expired(f, now)]
 
-    def with_file(self, file: FileObject) -> Listing:
-        """A new listing with ``file`` added as the newest of its name."""
-        return Listing([file, *[f for f in self.files if f["id"] != file["id"]]])
+    def with_files(self, files: list[FileObject]) -> Listing:
+        """A new listing with ``files`` (newest first) added as the newest of their names."""
+        ids = {f["id"] for f in files}
+        kept = [f for f in self.files if f["id"] not in ids]
+        return Listing([*files, *kept], self.fetched_at)
 
     def without(self, file_ids: set[str]) -> Listing:
-        return Listing(f for f in self.files if f["id"] not in file_ids)
+        return Listing((f for f in self.files if f["id"] not in file_ids), self.fetched_at)
+
+    def newest_created_at(self) -> int | None:
+        """The ``created_at`` of the newest file listed (``None`` when empty)."""
+        return self.files[0]["created_at"] if self.files else None
 
 
 class MetadataCache:
@@ -122,7 +131,14 @@ class MetadataCache:
     def listing(self) -> Listing | None:
         """The cached listing, or ``None`` when absent, expired or disabled."""
         with self._lock:
-            return self._listings.get(self._KEY)
+            listing = self._listings.get(self._KEY)
+            # TTLCache restarts its clock on every edit; the fetch time is what counts.
+            ttl = self.listings_expiry_time
+            age = None if listing is None else time.monotonic() - listing.fetched_at
+            if age is not None and ttl is not None and age >= ttl:
+                del self._listings[self._KEY]
+                return None
+            return listing
 
     def store_listing(self, files: Iterable[FileObject]) -> Listing:
         """Keep a complete listing; File objects absent from it are gone, so forget them.
@@ -163,7 +179,16 @@ class MetadataCache:
             self._files[file["id"]] = file
             listing = self._listings.get(self._KEY)
             if listing is not None:
-                self._listings[self._KEY] = listing.with_file(file)
+                self._listings[self._KEY] = listing.with_files([file])
+
+    def found_newer(self, files: list[FileObject]) -> None:
+        """Files created since the cached listing was fetched (newest first) were found."""
+        with self._lock:
+            listing = self._listings.get(self._KEY)
+            for f in files:
+                self._files[f["id"]] = f
+            if listing is not None and files:
+                self._listings[self._KEY] = listing.with_files(files)
 
     def removed(self, file_ids: Iterable[str]) -> None:
         """Files were deleted (or found to be gone)."""

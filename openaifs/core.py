@@ -23,7 +23,7 @@ from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 from fsspec.spec import AbstractFileSystem
 
 from openaifs import paths
-from openaifs.cache import FileObject, Listing, MetadataCache
+from openaifs.cache import FileObject, Listing, MetadataCache, expired, newest_first
 from openaifs.client import DEFAULT_BASE_URL, APIClient
 from openaifs.content import ContentCache, iter_content
 from openaifs.file import OpenAIReadFile, OpenAITextWriteFile, OpenAIWriteFile
@@ -259,8 +259,32 @@ class OpenAIFileSystem(AbstractFileSystem):
             found = cached.versions(resolved.purpose, resolved.filename)
             if found:
                 return found
+            if cached.files:
+                return self._versions_made_since(resolved, cached.newest_created_at(), shown)
         listing = self._listing(refresh=True, path=shown)
         return listing.versions(resolved.purpose, resolved.filename)
+
+    def _versions_made_since(
+        self, resolved: ResolvedPath, since: int, shown: str
+    ) -> list[FileObject]:
+        """The versions of a name among the files made since ``since`` (``created_at``).
+
+        Files made after the cached listing are the newest ones, so paging newest first
+        back to ``since`` finds them all: usually one small request, where listing every
+        purpose again could take many. What it finds joins the cached listing.
+        """
+        newer = []
+        for f in self.client.list_files(order="desc", page_size=32, path=shown):
+            if f["created_at"] < since:
+                break
+            newer.append(f)
+        self.metadata.found_newer(newer)
+        return [
+            f
+            for f in newest_first(newer)
+            if (f["purpose"], f["filename"]) == (resolved.purpose, resolved.filename)
+            and not expired(f)
+        ]
 
     def _resolve_file(self, path: str, refresh: bool = False) -> tuple[FileObject, str]:
         """The File object ``path`` means, and the name it goes by."""
