@@ -55,7 +55,7 @@ async def create(request: web.Request) -> web.StreamResponse:
         )
         file_id = new_id("file-")
         size = writer.size
-        md5 = await writer.commit(state.storage.blob_path(file_id))
+        await writer.commit(state.storage.blob_path(file_id))
         writer = None
     except BaseException:
         if writer is not None:
@@ -69,7 +69,7 @@ async def create(request: web.Request) -> web.StreamResponse:
         "bytes": size,
         "created_at": now,
         "expires_at": expiry,
-        "md5": md5,
+        "md5": None,
     }
     row = await state.run(state.storage.add_file, record)
     return json_response(file_object(row))

@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS files (
     bytes INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     expires_at INTEGER,
-    md5 TEXT NOT NULL,
+    md5 TEXT,                            -- lower-case hex, when an Upload's complete checked it
     deleted INTEGER NOT NULL DEFAULT 0   -- kept as a tombstone so a deleted id stays a valid cursor
 );
 CREATE INDEX IF NOT EXISTS files_order ON files (project, created_at, seq);

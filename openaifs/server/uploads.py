@@ -150,7 +150,9 @@ async def complete(request: web.Request) -> web.StreamResponse:
         temp = state.storage.temp_path()
         sources = [state.storage.part_path(p) for p in part_ids]
         durable = state.storage.durable
-        _, digest = await state.run(blobs.assemble, sources, temp, durable=durable)
+        _, digest = await state.run(
+            blobs.assemble, sources, temp, durable=durable, digest=md5 is not None
+        )
         if md5 is not None and digest != md5.lower():
             os.unlink(temp)
             raise bad_request(
