@@ -51,6 +51,7 @@ class Listing:
 
     def __init__(self, files: Iterable[FileObject], fetched_at: float | None = None) -> None:
         self.files: list[FileObject] = newest_first(files)
+        self.ids: frozenset[str] = frozenset(f["id"] for f in self.files)
         #: When the service was asked (``time.monotonic()``); edits keep the original time,
         #: so the listing expires as old as its fetch, not as its last edit.
         self.fetched_at = time.monotonic() if fetched_at is None else fetched_at

@@ -123,7 +123,7 @@ class OpenAIWriteFile(AbstractBufferedFile):
         super().__init__(fs, path, mode="wb", block_size=fs.upload_settings.part_size, **kwargs)
         self.target = target
         self.declared_size = size
-        self._md5 = hashlib.md5()
+        self._md5 = hashlib.md5() if fs.upload_settings.checksum else None
         self._written = 0
         self._spool: Any = None
         self._upload: MultipartUpload | None = None
@@ -149,7 +149,8 @@ class OpenAIWriteFile(AbstractBufferedFile):
                 f"{self.path}: writing {self._written + n} bytes is over {what} of {limit} bytes; "
                 "the write was cancelled"
             )
-        self._md5.update(data)
+        if self._md5 is not None:
+            self._md5.update(data)
         self._written += n
         return super().write(data)
 
@@ -205,7 +206,7 @@ class OpenAIWriteFile(AbstractBufferedFile):
                 f"{self.path}: {self._written} bytes written, but size={self.declared_size} "
                 "was declared; the write was cancelled"
             )
-        md5 = self._md5.hexdigest()
+        md5 = None if self._md5 is None else self._md5.hexdigest()
         if self._upload is not None:
             self.file = self.fs._finish_upload(self.target, self._upload, md5)
         elif self._spool is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from fs_support import make_fs
 from write_helpers import PART, Wire, payload
 
 
@@ -59,3 +60,22 @@ def test_the_md5_is_checked_over_the_parts_in_the_order_given(fs):
     upload_id, part_ids = start_upload(fs, data)
     with pytest.raises(ValueError, match="does not match"):
         fs.client.complete_upload(upload_id, part_ids[::-1], md5=hashlib.md5(data).hexdigest())
+
+
+@pytest.mark.parametrize("how", ["put_file", "open", "open size="])
+def test_checksum_false_sends_no_md5_and_the_file_is_whole(server, tmp_path, how):
+    fs = make_fs(server, checksum=False)
+    wire = Wire(fs)
+    data = payload(3 * PART + 17)
+    if how == "put_file":
+        local = tmp_path / "data.bin"
+        local.write_bytes(data)
+        fs.put_file(str(local), "openai://user_data/data.bin")
+    else:
+        size = len(data) if how == "open size=" else None
+        with fs.open("openai://user_data/data.bin", "wb", size=size) as f:
+            f.write(data)
+    [(_, _, sent, answer)] = wire.ending("/complete")
+    assert "md5" not in sent
+    assert answer["status"] == "completed"
+    assert fs.cat("openai://user_data/data.bin") == data
