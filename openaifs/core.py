@@ -11,6 +11,7 @@ import concurrent.futures as cf
 import contextlib
 import datetime
 import hashlib
+import io
 import logging
 import mimetypes
 import os
@@ -20,13 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
+from fsspec.compression import compr
 from fsspec.spec import AbstractFileSystem
+from fsspec.utils import infer_compression
 
 from openaifs import paths
 from openaifs.cache import FileObject, Listing, MetadataCache, expired, newest_first
 from openaifs.client import DEFAULT_BASE_URL, APIClient
 from openaifs.content import ContentCache, iter_content
-from openaifs.file import OpenAIReadFile, OpenAITextWriteFile, OpenAIWriteFile
+from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.paths import (
     KNOWN_PURPOSES,
     OUTPUT_PURPOSES,
@@ -47,6 +50,10 @@ logger = logging.getLogger("openaifs")
 
 MiB = 2**20
 OVERWRITE_POLICIES = ("replace", "keep", "error")
+NO_TRANSACTIONS = (
+    "transactions are not supported: the service cannot hold a file back, so openaifs "
+    "publishes each file when it is closed"
+)
 #: The fields of a File object that detail dicts carry.
 FILE_FIELDS = ("id", "purpose", "filename", "created_at", "status", "expires_at")
 
@@ -518,14 +525,27 @@ class OpenAIFileSystem(AbstractFileSystem):
         compression: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        """As fsspec's ``open``; in text write mode (``"w"``, ``"x"``) an exception inside
-        ``with`` discards the write, as it does in binary mode."""
-        if "b" in mode or "r" in mode or compression is not None:
+        """As fsspec's ``open``. In every write mode — binary, text, compressed — the file is
+        published only by a clean close: an exception inside ``with`` discards the write."""
+        if "r" in mode:
             return super().open(path, mode, block_size, cache_options, compression, **kwargs)
         text = {k: kwargs.pop(k) for k in ("encoding", "errors", "newline") if k in kwargs}
-        binary_mode = mode.replace("t", "") + "b"
-        binary = super().open(path, binary_mode, block_size, cache_options, **kwargs)
-        return OpenAITextWriteFile(binary, **text)
+        kwargs.setdefault("autocommit", not self._intrans)
+        raw = self._open(
+            self._strip_protocol(path),
+            mode.replace("t", "").replace("b", "") + "b",
+            block_size=block_size,
+            cache_options=cache_options,
+            **kwargs,
+        )
+        outer = raw
+        if compression == "infer":
+            compression = infer_compression(path)
+        if compression is not None:
+            outer = compr[compression](outer, mode="wb")
+        if "b" not in mode:
+            outer = io.TextIOWrapper(outer, **text)
+        return raw if outer is raw else LayeredWriteFile(outer, raw)
 
     def _open(
         self,
@@ -569,7 +589,9 @@ class OpenAIFileSystem(AbstractFileSystem):
             )
         if mode not in ("wb", "xb"):
             raise ValueError(f"mode {mode!r} is not supported: use 'rb', 'wb' or 'xb'")
-        if kwargs.get("mode_create") or mode == "xb":
+        if not autocommit:
+            raise NotImplementedError(NO_TRANSACTIONS)
+        if mode == "xb":
             overwrite = "error"
         target = self._write_target(path, overwrite, expires_after, mime_type, size)
         return OpenAIWriteFile(self, target.path, target, size=size)
@@ -585,6 +607,8 @@ class OpenAIFileSystem(AbstractFileSystem):
         size: int | None,
     ) -> WriteTarget:
         """Check a write before any byte is sent, and note what the name holds now."""
+        if self._intrans:
+            raise NotImplementedError(NO_TRANSACTIONS)
         resolved = self._resolve(path)
         shown = f"openai://{resolved.unresolve()}"
         if not resolved.is_named_file:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -258,14 +259,69 @@ class OpenAIWriteFile(AbstractBufferedFile):
             self.discard()
 
 
-class OpenAITextWriteFile(io.TextIOWrapper):
-    """Text mode over :class:`OpenAIWriteFile`: leaving a ``with`` block by an exception
-    discards the write, as in binary mode, instead of publishing the text written so far."""
+class LayeredWriteFile:
+    """Text and/or compression layers over an :class:`OpenAIWriteFile`.
+
+    The new file is published only by a clean :meth:`close`. Leaving a ``with`` block by an
+    exception, or dropping the object unclosed, discards the write — as for the binary
+    writer. (``io.TextIOWrapper`` and ``gzip.GzipFile`` alone would not: the first publishes
+    whatever was written when it is garbage-collected, the second never closes the file
+    under it, so nothing would be published at all.)
+
+    Parameters
+    ----------
+    outer : file-like
+        The outermost layer (a ``TextIOWrapper`` or a compressor) that callers write to.
+    raw : OpenAIWriteFile
+        The binary writer at the bottom.
+    """
+
+    def __init__(self, outer: Any, raw: OpenAIWriteFile) -> None:
+        self._outer = outer
+        self.raw = raw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._outer, name)
+
+    def write(self, data: Any) -> int:
+        return self._outer.write(data)
+
+    @property
+    def closed(self) -> bool:
+        return self.raw.closed
+
+    def close(self) -> None:
+        """Flush every layer, then publish."""
+        if self.raw.closed:
+            return
+        try:
+            self._outer.close()
+            self.raw.close()
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Abandon the write (never raises)."""
+        self.raw.discard()
+        # The layers may still hold buffered bytes; closing them now, against a closed
+        # writer, fails quietly here instead of noisily when they are collected.
+        with contextlib.suppress(Exception):
+            self._outer.close()
+
+    def __enter__(self) -> LayeredWriteFile:
+        return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is not None:
-            self.buffer.discard()
-        super().__exit__(exc_type, exc, tb)
+            self.discard()
+        else:
+            self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "raw", None) or self.raw.closed:
+            return
+        self.discard()
 
 
 def _opener(part_path: str):

@@ -1,5 +1,6 @@
 """Regression tests named after bugs found in review of core.py."""
 
+import gc
 import os
 import time
 
@@ -86,3 +87,36 @@ def test_an_edited_listing_still_expires_as_old_as_its_fetch(server):
     fs.pipe("openai://user_data/a.txt", b"b")  # a known name: edits the cached listing
     time.sleep(0.3)
     assert fs.metadata.listing() is None
+
+
+@pytest.mark.parametrize(
+    ("mode", "compression", "data"),
+    [("wb", "gzip", b"hello"), ("w", "gzip", "hello"), ("w", None, "hello"), ("wt", "bz2", "hi")],
+)
+def test_layered_writes_publish_on_close_and_only_then(fs, mode, compression, data):
+    # Regression: with compression the writer under GzipFile was never closed (nothing was
+    # published), and a text writer dropped unclosed published its half-written text.
+    path = "openai://user_data/layered.out"
+    with fs.open(path, mode, compression=compression) as f:
+        f.write(data)
+    read_mode = "rb" if "b" in mode else "rt"
+    with fs.open(path, read_mode, compression=compression) as f:
+        assert f.read() == data
+    dropped = fs.open("openai://user_data/dropped.out", mode, compression=compression)
+    dropped.write(data)
+    del dropped
+    gc.collect()
+    assert not fs.exists("openai://user_data/dropped.out")
+    with pytest.raises(RuntimeError), fs.open(path, mode, compression=compression) as f:
+        f.write(data * 2)
+        raise RuntimeError("the job failed")
+    with fs.open(path, read_mode, compression=compression) as f:
+        assert f.read() == data
+
+
+def test_a_transaction_is_refused_rather_than_ignored(fs):
+    with pytest.raises(NotImplementedError, match="transactions"), fs.transaction:
+        fs.pipe_file("openai://user_data/t.txt", b"x")
+        with fs.open("openai://user_data/t.txt", "wb") as f:
+            f.write(b"x")
+    assert not fs.exists("openai://user_data/t.txt")
