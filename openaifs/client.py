@@ -283,44 +283,49 @@ class APIClient:
                 )
             except requests.RequestException as exc:
                 _close(data)
-                if attempt >= self.max_retries:
-                    raise _transport_error(exc, path or operation, self.base_url) from exc
                 # A refused connection never carried the request; anything later might have.
                 ambiguous = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
+                failure: Exception = _transport_error(exc, path or operation, self.base_url)
+                failure.__cause__ = exc
+                retry = attempt < self.max_retries
                 delay = self._backoff(attempt, None)
-                logger.info("%s failed (%s); retry %d in %.2fs", operation, exc, attempt + 1, delay)
+                logger.info("%s failed (%s)", operation, exc)
             else:
                 _close(data)
                 if response.status_code < 400:
                     return response
-                if not self._should_retry(response) or attempt >= self.max_retries:
-                    raise http_error(
-                        response.status_code,
-                        response.content,
-                        response.headers.get("x-request-id"),
-                        path=path,
-                        operation=operation,
-                    )
                 ambiguous = response.status_code >= 500
+                failure = http_error(
+                    response.status_code,
+                    response.content,
+                    response.headers.get("x-request-id"),
+                    path=path,
+                    operation=operation,
+                )
+                retry = self._should_retry(response) and attempt < self.max_retries
                 delay = self._backoff(attempt, response)
                 logger.info(
-                    "%s answered %d (request id %s); retry %d in %.2fs",
+                    "%s answered %d (request id %s)",
                     operation,
                     response.status_code,
                     response.headers.get("x-request-id"),
-                    attempt + 1,
-                    delay,
                 )
                 response.close()
-            time.sleep(delay)
-            attempt += 1
+            if retry:
+                logger.info("%s: retry %d in %.2fs", operation, attempt + 1, delay)
+                time.sleep(delay)
+                attempt += 1
             if ambiguous and reconcile is not None:
+                # The request may have been acted on although no answer came: before sending
+                # it again, or giving up, look for what it did.
                 outcome = reconcile()
                 if outcome is not None:
                     done = requests.Response()
                     done.status_code = 200
                     done.reconciled = outcome
                     return done
+            if not retry:
+                raise failure
 
     @staticmethod
     def _should_retry(response: requests.Response) -> bool:

@@ -42,6 +42,7 @@ from openaifs.upload import (
     MultipartUpload,
     UploadSettings,
     check_size,
+    md5_of_file,
     upload_bytes,
     upload_local_file,
 )
@@ -642,23 +643,49 @@ class OpenAIFileSystem(AbstractFileSystem):
             earlier_ids={f["id"] for f in earlier},
         )
 
-    def _find_new(self, target: WriteTarget, size: int) -> Callable[[], FileObject | None]:
-        """After an ambiguous failure: find the file an earlier attempt may have made."""
+    def _find_new(
+        self,
+        target: WriteTarget,
+        size: int,
+        md5: Callable[[], str | None],
+        *,
+        unverified: bool = False,
+    ) -> Callable[[], FileObject | None]:
+        """After an ambiguous failure: find the file an earlier attempt may have made.
+
+        A candidate has the name and size written and did not exist when the write began.
+        Another writer's file can match that, so a candidate is adopted only if its content
+        has our md5 (``md5()``; a download, on this rare path). With no md5 to compare
+        (``checksum=False`` while streaming), nothing is adopted — sending again may then
+        leave a duplicate, which ``overwrite="replace"`` removes; better than taking
+        someone else's bytes for ours — unless ``unverified``: for an Upload's
+        ``complete``, sending again cannot help (the service refuses a second complete),
+        so the newest candidate is taken.
+        """
+        shown = f"openai://{target.path}"
 
         def find() -> FileObject | None:
-            for f in self.client.list_files(target.purpose, order="desc"):
+            expected = md5()
+            if expected is None and not unverified:
+                return None
+            for f in self.client.list_files(target.purpose, order="desc", path=shown):
                 if (
                     f["filename"] == target.filename
                     and f["bytes"] == size
                     and f["id"] not in target.earlier_ids
+                    and (expected is None or self._content_md5(f, target.path) == expected)
                 ):
-                    logger.info(
-                        "%s: the earlier attempt made %s; not sending again", target.path, f["id"]
-                    )
+                    logger.info("%s: an earlier attempt made %s", shown, f["id"])
                     return f
             return None
 
         return find
+
+    def _content_md5(self, file: FileObject, path: str) -> str:
+        digest = hashlib.md5()
+        for chunk in self._iter_content(file, path):
+            digest.update(chunk)
+        return digest.hexdigest()
 
     def _send_bytes(self, target: WriteTarget, data: bytes) -> FileObject:
         file = upload_bytes(
@@ -669,7 +696,7 @@ class OpenAIFileSystem(AbstractFileSystem):
             purpose=target.purpose,
             mime_type=target.mime_type,
             expires_after=target.expires_after,
-            reconcile=self._find_new(target, len(data)),
+            reconcile=self._find_new(target, len(data), lambda: hashlib.md5(data).hexdigest()),
         )
         return self._committed(target, file)
 
@@ -693,7 +720,7 @@ class OpenAIFileSystem(AbstractFileSystem):
             expires_after=target.expires_after,
             md5=md5,
             on_progress=on_progress,
-            reconcile=self._find_new(target, size),
+            reconcile=self._find_new(target, size, lambda: md5 or md5_of_file(local_path, 0, size)),
         )
         return self._committed(target, file)
 
@@ -712,35 +739,42 @@ class OpenAIFileSystem(AbstractFileSystem):
     def _finish_upload(
         self, target: WriteTarget, upload: MultipartUpload, md5: str | None
     ) -> FileObject:
-        return self._committed(target, upload.complete(md5, self._find_new(target, upload.size)))
+        reconcile = self._find_new(target, upload.size, lambda: md5, unverified=True)
+        return self._committed(target, upload.complete(md5, reconcile))
 
     def _committed(self, target: WriteTarget, file: FileObject) -> FileObject:
         """A new file is complete: apply the overwrite policy, then update the cache."""
         self.metadata.added(file)
         if target.overwrite == "replace":
-            # Strictly older in the service's order: created_at ties (one-second
-            # resolution) are listed newest first, so a tied file listed after the new one
-            # is older. Without this, concurrent writers in one second all survive.
-            older = []
-            listed_after_new = False
-            for f in self.client.list_files(target.purpose, order="desc"):
-                if f["id"] == file["id"]:
-                    listed_after_new = True
-                elif f["filename"] == target.filename and (
-                    listed_after_new
-                    or f["created_at"] < file["created_at"]
-                    or f["id"] in target.earlier_ids
-                ):
-                    older.append(f)
+            shown = f"openai://{target.path}"
             try:
-                self._delete_files(older, f"openai://{target.path}")
+                self._delete_files(self._older_versions(target, file), shown)
             except Exception as exc:
                 # The write itself succeeded and the new file wins the name; an older
                 # version left behind is shadowed, not lost, so this is not the caller's error.
-                logger.warning(
-                    "openai://%s: written, but older versions remain: %s", target.path, exc
-                )
+                logger.warning("%s: written, but older versions remain: %s", shown, exc)
         return file
+
+    def _older_versions(self, target: WriteTarget, file: FileObject) -> list[FileObject]:
+        """The files of ``target``'s name strictly older than the new ``file``.
+
+        Strictly older in the service's order: created_at ties (one-second resolution) are
+        listed newest first, so a tied file listed after the new one is older. Without this,
+        concurrent writers in one second would all survive.
+        """
+        older = []
+        listed_after_new = False
+        shown = f"openai://{target.path}"
+        for f in self.client.list_files(target.purpose, order="desc", path=shown):
+            if f["id"] == file["id"]:
+                listed_after_new = True
+            elif f["filename"] == target.filename and (
+                listed_after_new
+                or f["created_at"] < file["created_at"]
+                or f["id"] in target.earlier_ids
+            ):
+                older.append(f)
+        return older
 
     def _delete_files(self, files: list[FileObject], path: str) -> None:
         """Delete ``files`` concurrently; files already gone count as deleted."""

@@ -210,6 +210,7 @@ class OpenAIWriteFile(AbstractBufferedFile):
         md5 = None if self._md5 is None else self._md5.hexdigest()
         if self._upload is not None:
             self.file = self.fs._finish_upload(self.target, self._upload, md5)
+            self._upload = None  # completed: nothing left to cancel
         elif self._spool is not None:
             self._spool.close()
             self.file = self.fs._send_local(self.target, self._spool.name, self._written, md5)

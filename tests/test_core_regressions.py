@@ -120,3 +120,36 @@ def test_a_transaction_is_refused_rather_than_ignored(fs):
         with fs.open("openai://user_data/t.txt", "wb") as f:
             f.write(b"x")
     assert not fs.exists("openai://user_data/t.txt")
+
+
+def test_a_lost_request_never_adopts_another_writers_file(fs, server, openaifs_sdk):
+    # Regression: after a dropped POST /files, the file another client had just written
+    # under the same name and size was taken for ours, and our bytes were never stored.
+    with fs.open("openai://user_data/report.csv", "wb") as f:
+        f.write(b"AAAA")
+        theirs = openaifs_sdk.files.create(file=("report.csv", b"BBBB"), purpose="user_data")
+        server.add_fault("files.create", "drop")  # our first attempt never reaches the service
+    assert f.file["id"] != theirs.id
+    assert fs.cat("openai://user_data/report.csv") == b"AAAA"
+
+
+def test_a_lost_answer_on_the_last_attempt_is_found_not_reported_as_failure(server):
+    # Regression: reconciliation ran only before a further attempt, so an ambiguous failure
+    # of the last one raised although the file had been made.
+    fs = make_fs(server, max_retries=2)
+    server.add_fault("files.create", "status", status=429, times=2, retry_after_ms=1)
+    server.add_fault("files.create", "drop_after")
+    fs.pipe("openai://user_data/last.txt", b"new")
+    versions = fs.ls("openai://user_data/last.txt", versions=True, refresh=True)
+    assert [(v["size"], fs.cat(v["name"])) for v in versions] == [(3, b"new")]
+
+
+def test_a_failed_cleanup_after_a_replace_write_is_not_the_callers_error(fs, server, caplog):
+    # Regression: the listing that finds older versions sat outside the guard, so close()
+    # raised although the new file was published.
+    fs.pipe("openai://user_data/r.txt", b"old")
+    with fs.open("openai://user_data/r.txt", "wb") as f:
+        f.write(b"new")
+        server.add_fault("files.list", "status", status=500, times=3)
+    assert fs.cat("openai://user_data/r.txt") == b"new"
+    assert "openai://user_data/r.txt: written, but older versions remain" in caplog.text
