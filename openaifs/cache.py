@@ -49,9 +49,17 @@ class Listing:
         File objects, newest first (as ``GET /files?order=desc`` returns them).
     """
 
-    def __init__(self, files: Iterable[FileObject], fetched_at: float | None = None) -> None:
+    def __init__(
+        self,
+        files: Iterable[FileObject],
+        fetched_at: float | None = None,
+        seen: frozenset[str] | None = None,
+    ) -> None:
         self.files: list[FileObject] = newest_first(files)
         self.ids: frozenset[str] = frozenset(f["id"] for f in self.files)
+        #: Ids the service listed to us (a fetch, or a look for newer files), as opposed to
+        #: files we added ourselves: only these mark how far the listing is known complete.
+        self.seen: frozenset[str] = self.ids if seen is None else seen
         #: When the service was asked (``time.monotonic()``); edits keep the original time,
         #: so the listing expires as old as its fetch, not as its last edit.
         self.fetched_at = time.monotonic() if fetched_at is None else fetched_at
@@ -84,18 +92,21 @@ class Listing:
         now = time.time()
         return [f for f in self.files if f["purpose"] == purpose and not expired(f, now)]
 
-    def with_files(self, files: list[FileObject]) -> Listing:
-        """A new listing with ``files`` (newest first) added as the newest of their names."""
+    def with_files(self, files: list[FileObject], *, listed: bool = False) -> Listing:
+        """A new listing with ``files`` (newest first) added as the newest of their names;
+        ``listed`` when the service listed them (rather than we wrote them)."""
         ids = {f["id"] for f in files}
         kept = [f for f in self.files if f["id"] not in ids]
-        return Listing([*files, *kept], self.fetched_at)
+        seen = self.seen | ids if listed else self.seen
+        return Listing([*files, *kept], self.fetched_at, seen)
 
     def without(self, file_ids: set[str]) -> Listing:
-        return Listing((f for f in self.files if f["id"] not in file_ids), self.fetched_at)
+        kept = (f for f in self.files if f["id"] not in file_ids)
+        return Listing(kept, self.fetched_at, self.seen)
 
-    def newest_created_at(self) -> int | None:
-        """The ``created_at`` of the newest file listed (``None`` when empty)."""
-        return self.files[0]["created_at"] if self.files else None
+    def newest_seen_created_at(self) -> int | None:
+        """The ``created_at`` of the newest file the service listed (``None``: none)."""
+        return next((f["created_at"] for f in self.files if f["id"] in self.seen), None)
 
 
 class MetadataCache:
@@ -189,7 +200,7 @@ class MetadataCache:
             for f in files:
                 self._files[f["id"]] = f
             if listing is not None and files:
-                self._listings[self._KEY] = listing.with_files(files)
+                self._listings[self._KEY] = listing.with_files(files, listed=True)
 
     def removed(self, file_ids: Iterable[str]) -> None:
         """Files were deleted (or found to be gone)."""

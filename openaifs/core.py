@@ -272,7 +272,7 @@ class OpenAIFileSystem(AbstractFileSystem):
             found = cached.versions(resolved.purpose, resolved.filename)
             if found:
                 return found
-            if cached.files:
+            if cached.seen:
                 return self._versions_made_since(resolved, cached, shown)
         listing = self._listing(refresh=True, path=shown)
         return listing.versions(resolved.purpose, resolved.filename)
@@ -288,10 +288,12 @@ class OpenAIFileSystem(AbstractFileSystem):
         take many. This trusts the service's order for files created in the same second,
         as the newest-of-a-name rule does. What it finds joins the cached listing.
         """
-        since = cached.newest_created_at()
+        since = cached.newest_seen_created_at()
         newer = []
         for f in self.client.list_files(order="desc", page_size=32, path=shown):
-            if f["id"] in cached.ids or f["created_at"] < since:
+            # Stop at a file the service listed before; files we wrote ourselves since are
+            # no such mark: others may have written between our listing and our write.
+            if f["id"] in cached.seen or f["created_at"] < since:
                 break
             newer.append(f)
         self.metadata.found_newer(newer)

@@ -153,3 +153,14 @@ def test_a_failed_cleanup_after_a_replace_write_is_not_the_callers_error(fs, ser
         server.add_fault("files.list", "status", status=500, times=3)
     assert fs.cat("openai://user_data/r.txt") == b"new"
     assert "openai://user_data/r.txt: written, but older versions remain" in caplog.text
+
+
+def test_a_file_written_by_another_client_before_our_own_write_is_found(fs, openaifs_sdk):
+    # Regression: our own new file headed the cached listing, so the look for newer files
+    # stopped at it and missed what others wrote between our listing and our write.
+    fs.ls("openai://user_data")
+    with fs.open("openai://user_data/y.txt", "wb") as f:  # looks up y.txt now
+        f.write(b"ours")
+        openaifs_sdk.files.create(file=("x.txt", b"theirs"), purpose="user_data")
+    assert fs.exists("openai://user_data/x.txt")
+    assert fs.cat("openai://user_data/x.txt") == b"theirs"
