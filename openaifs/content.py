@@ -10,6 +10,7 @@ A file's content never changes, so a local copy keyed by its id is always valid.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import re
@@ -18,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import IO, Any
 
 import requests
 
@@ -124,6 +125,7 @@ class ContentCache:
         self._directory: str | None = None
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
+        self._evicting = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
 
     @property
@@ -144,18 +146,25 @@ class ContentCache:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["_given"], state["max_bytes"])
 
-    def local_path(self, file: dict[str, Any], fetch: Callable[[], Iterator[bytes]]) -> str:
-        """The path of a complete local copy of ``file``, downloading it if needed."""
+    def open_local(self, file: dict[str, Any], fetch: Callable[[], Iterator[bytes]]) -> IO[bytes]:
+        """A complete local copy of ``file``, open for reading, downloading it if needed.
+
+        It is opened before the per-file lock is released, so an eviction by another
+        thread cannot pull it away between here and the caller's first read.
+        """
         target = os.path.join(self.directory, file["id"])
         with self._lock:
             lock = self._locks.setdefault(file["id"], threading.Lock())
         with lock:
             try:
-                if os.path.getsize(target) == file["bytes"]:
-                    os.utime(target)
-                    return target
+                handle = open(target, "rb")  # noqa: SIM115 - the caller closes it
             except FileNotFoundError:
                 pass
+            else:
+                if os.fstat(handle.fileno()).st_size == file["bytes"]:
+                    os.utime(target)
+                    return handle
+                handle.close()
             self._evict(file["bytes"])
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".partial-")
             try:
@@ -165,26 +174,31 @@ class ContentCache:
                 if os.path.getsize(tmp) != file["bytes"]:
                     raise OSError(f"local copy of {file['id']} has the wrong size")
                 os.replace(tmp, target)
+                return open(target, "rb")
             except BaseException:
-                os.unlink(tmp)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
                 raise
-            return target
 
     def _evict(self, incoming: int) -> None:
-        entries = []
-        for entry in os.scandir(self.directory):
-            if entry.is_file() and not entry.name.startswith(".partial-"):
-                st = entry.stat()
+        # One eviction at a time; files another thread removes meanwhile are skipped.
+        with self._evicting:
+            entries = []
+            for entry in os.scandir(self.directory):
+                if entry.name.startswith(".partial-"):
+                    continue
+                try:
+                    st = entry.stat()
+                except FileNotFoundError:
+                    continue
                 entries.append((st.st_atime, st.st_mtime, st.st_size, entry.path))
-        used = sum(e[2] for e in entries)
-        for _, _, size, path in sorted(entries):
-            if used + incoming <= self.max_bytes:
-                break
-            try:
-                os.unlink(path)
+            used = sum(e[2] for e in entries)
+            for _, _, size, path in sorted(entries):
+                if used + incoming <= self.max_bytes:
+                    break
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
                 used -= size
-            except FileNotFoundError:
-                pass
 
     def existing(self, file_id: str, size: int) -> str | None:
         """The path of a complete local copy of ``file_id`` (``size`` bytes), or ``None``."""

@@ -18,7 +18,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 from fsspec.compression import compr
@@ -464,9 +464,10 @@ class OpenAIFileSystem(AbstractFileSystem):
             max_attempts=self.client.max_retries + 3,
         )
 
-    def _local_copy(self, file: dict[str, Any], path: str) -> str:
+    def _local_copy(self, file: dict[str, Any], path: str) -> IO[bytes]:
+        """A complete local copy of ``file``'s content, open for reading."""
         details = {"id": file["id"], "bytes": file.get("bytes", file.get("size"))}
-        return self.content_cache.local_path(details, lambda: self._iter_content(details, path))
+        return self.content_cache.open_local(details, lambda: self._iter_content(details, path))
 
     def cat_file(
         self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any

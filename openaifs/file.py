@@ -59,7 +59,7 @@ class OpenAIReadFile(AbstractBufferedFile):
             return self._read_stream(start, end)
         if self._local is None:
             self._close_stream()
-            self._local = open(self.fs._local_copy(self.details, self.path), "rb")  # noqa: SIM115
+            self._local = self.fs._local_copy(self.details, self.path)
         self._local.seek(start)
         return self._local.read(end - start)
 

@@ -7,6 +7,7 @@ import time
 import pytest
 from fs_support import make_fs
 
+from openaifs.content import ContentCache
 from openaifs.testing import LocalServer
 
 
@@ -164,3 +165,22 @@ def test_a_file_written_by_another_client_before_our_own_write_is_found(fs, open
         openaifs_sdk.files.create(file=("x.txt", b"theirs"), purpose="user_data")
     assert fs.exists("openai://user_data/x.txt")
     assert fs.cat("openai://user_data/x.txt") == b"theirs"
+
+
+def test_eviction_skips_a_copy_another_thread_removed(tmp_path, monkeypatch):
+    # Regression: eviction stat'ed every copy it listed; one removed meanwhile by another
+    # thread raised FileNotFoundError, as if the remote file were missing.
+    cache = ContentCache(str(tmp_path), max_bytes=10)
+    for name in ("file-a", "file-b"):
+        (tmp_path / name).write_bytes(b"x" * 8)
+    scandir = os.scandir
+
+    def scandir_racing_a_removal(path):
+        for entry in list(scandir(path)):
+            if entry.name == "file-a":
+                os.unlink(entry.path)  # another thread's eviction got there first
+            yield entry
+
+    monkeypatch.setattr(os, "scandir", scandir_racing_a_removal)
+    with cache.open_local({"id": "file-c", "bytes": 8}, lambda: iter([b"y" * 8])) as f:
+        assert f.read() == b"y" * 8
