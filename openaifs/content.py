@@ -61,18 +61,24 @@ def iter_content(
     end = total if end is None else min(end, total)
     pos = start
     attempt = 0
+    ask_ranges = True
     while pos < end:
-        ranged = pos > 0 or end < total
+        ranged = ask_ranges and (pos > 0 or end < total)
         response = client.download(file["id"], path=path, byte_range=(pos, end) if ranged else None)
         try:
             if _range_matches(response, pos, end, total):
-                skip, offset = 0, pos
+                skip = 0
+            elif response.status_code == 206 and ranged:
+                # Some other range than asked (a proxy aligning it, say): trust none of it,
+                # and from now on ask for whole bodies.
+                logger.info("%s: a 206 for another range than asked; asking for all", path)
+                ask_ranges = False
+                continue
             else:
                 # A full body: the server ignored the range (as the real service does).
-                skip, offset = pos, 0
+                skip = pos
             try:
                 for chunk in response.iter_content(chunk_size):
-                    offset += len(chunk)
                     if skip:
                         if len(chunk) <= skip:
                             skip -= len(chunk)

@@ -794,8 +794,13 @@ class OpenAIFileSystem(AbstractFileSystem):
         deleted: list[str] = []
         try:
             with cf.ThreadPoolExecutor(min(len(files), self.max_concurrency)) as pool:
-                for file_id in pool.map(delete, files):
-                    deleted.append(file_id)
+                futures = [pool.submit(delete, f) for f in files]
+                # Record every delete that succeeded, even when another one failed.
+                for future in cf.as_completed(futures):
+                    if future.exception() is None:
+                        deleted.append(future.result())
+            for future in futures:
+                future.result()
         finally:
             self.metadata.removed(deleted)
             for file_id in deleted:
@@ -1070,9 +1075,18 @@ class OpenAIFileSystem(AbstractFileSystem):
     def _each(
         self, func: Callable[..., Any], pairs: list[tuple[Any, ...]], callback: Callback
     ) -> None:
-        """Run ``func(*pair)`` for every pair, a few at a time; raise the first failure."""
+        """Run ``func(*pair)`` for every pair, a few at a time.
+
+        The first failure (or Ctrl-C) stops the transfers not yet started, waits for those
+        under way (each cleans up after itself), then is raised.
+        """
         workers = max(1, min(len(pairs), self.max_concurrency // 2 or 1))
-        with cf.ThreadPoolExecutor(workers, thread_name_prefix="openaifs-file") as pool:
+        pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="openaifs-file")
+        try:
             for future in [pool.submit(func, *pair) for pair in pairs]:
                 future.result()
                 callback.relative_update(1)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)

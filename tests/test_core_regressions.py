@@ -1,13 +1,16 @@
 """Regression tests named after bugs found in review of core.py."""
 
 import gc
+import http.server
 import os
+import threading
 import time
 
 import pytest
 from fs_support import make_fs
 
-from openaifs.content import ContentCache
+from openaifs.client import APIClient
+from openaifs.content import ContentCache, iter_content
 from openaifs.testing import LocalServer
 
 
@@ -184,3 +187,51 @@ def test_eviction_skips_a_copy_another_thread_removed(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "scandir", scandir_racing_a_removal)
     with cache.open_local({"id": "file-c", "bytes": 8}, lambda: iter([b"y" * 8])) as f:
         assert f.read() == b"y" * 8
+
+
+def test_put_of_many_files_stops_at_the_first_failure(fs, server, tmp_path):
+    # Regression: after one file failed, every queued file was still uploaded and published.
+    for i in range(41):
+        (tmp_path / f"f{i:02}.txt").write_bytes(b"x")
+    server.configure(max_file_size=0)  # the first files sent are refused (400)
+    with pytest.raises(ValueError, match="too large"):
+        fs.put(str(tmp_path / "*.txt"), "openai://user_data/")
+    server.configure(max_file_size=512_000_000)
+    sent = server.stats()["requests"]["files.create"]
+    assert sent <= fs.max_concurrency // 2 + 1
+    assert len(fs.ls("openai://user_data", refresh=True)) == 0
+
+
+class _MisalignedRanges(http.server.BaseHTTPRequestHandler):
+    """A peer that answers any range with a 206 for another one (as some proxies align)."""
+
+    data = bytes(range(200))
+
+    def do_GET(self):
+        if "Range" in self.headers:
+            self.send_response(206)
+            self.send_header("Content-Range", "bytes 64-199/200")
+            body = self.data[64:]
+        else:
+            self.send_response(200)
+            body = self.data
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_206_for_another_range_is_not_trusted():
+    # Regression: a 206 whose Content-Range did not match was read as a full body, so
+    # bytes from the wrong offset reached the caller before the length check failed.
+    peer = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _MisalignedRanges)
+    threading.Thread(target=peer.serve_forever, daemon=True).start()
+    try:
+        client = APIClient("sk-test", f"http://127.0.0.1:{peer.server_port}/v1")
+        got = b"".join(iter_content(client, {"id": "file-x", "bytes": 200}, path="p", start=100))
+        assert got == _MisalignedRanges.data[100:]
+    finally:
+        peer.shutdown()
+        peer.server_close()
