@@ -20,8 +20,6 @@ from typing import Any
 
 import cachetools
 
-from openaifs.paths import is_valid_filename
-
 FileObject = dict[str, Any]
 
 
@@ -137,6 +135,9 @@ class MetadataCache:
         self._listings: cachetools.TTLCache = cachetools.TTLCache(maxsize=1, ttl=ttl)
         self._files: cachetools.LRUCache = cachetools.LRUCache(maxsize=max_files)
         self._lock = threading.RLock()
+        # Ids deleted through this cache, so a look for newer files that raced with the
+        # delete cannot bring them back (an LRU used as a bounded set).
+        self._gone: cachetools.LRUCache = cachetools.LRUCache(maxsize=10_000)
         #: Counts the writes and deletes recorded (see :meth:`store_listing`).
         self._generation = 0
 
@@ -196,6 +197,7 @@ class MetadataCache:
     def found_newer(self, files: list[FileObject]) -> None:
         """Files created since the cached listing was fetched (newest first) were found."""
         with self._lock:
+            files = [f for f in files if f["id"] not in self._gone]
             listing = self._listings.get(self._KEY)
             for f in files:
                 self._files[f["id"]] = f
@@ -209,6 +211,7 @@ class MetadataCache:
             self._generation += 1
             for file_id in ids:
                 self._files.pop(file_id, None)
+                self._gone[file_id] = True
             listing = self._listings.get(self._KEY)
             if listing is not None:
                 self._listings[self._KEY] = listing.without(ids)
@@ -223,6 +226,3 @@ class MetadataCache:
         """Forget the listing only; File objects by id stay valid."""
         with self._lock:
             self._listings.clear()
-
-
-__all__ = ["Listing", "MetadataCache", "expired", "is_valid_filename", "newest_first"]

@@ -186,16 +186,6 @@ class APIClient:
     def __repr__(self) -> str:
         return f"APIClient(base_url={self.base_url!r})"
 
-    def __getstate__(self) -> dict[str, Any]:
-        # A session holds sockets; a pickled client makes its own on first use.
-        state = self.__dict__.copy()
-        state.update(_session=None, _session_pid=None, _lock=None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-
     @property
     def session(self) -> requests.Session:
         """This process's session, made on first use (a forked child makes its own)."""

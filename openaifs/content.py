@@ -145,13 +145,6 @@ class ContentCache:
                 atexit.register(shutil.rmtree, self._directory, True)
         return self._directory
 
-    def __getstate__(self) -> dict[str, Any]:
-        # A worker process makes its own private directory; a given one is shared.
-        return {"_given": self._given, "max_bytes": self.max_bytes}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["_given"], state["max_bytes"])
-
     def open_local(self, file: dict[str, Any], fetch: Callable[[], Iterator[bytes]]) -> IO[bytes]:
         """A complete local copy of ``file``, open for reading, downloading it if needed.
 

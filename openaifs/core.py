@@ -422,6 +422,10 @@ class OpenAIFileSystem(AbstractFileSystem):
     def checksum(self, path: str) -> int:
         return int(hashlib.sha256(self.ukey(path).encode()).hexdigest()[:16], 16)
 
+    def clear_content_cache(self) -> None:
+        """Remove every local copy of content kept for random access."""
+        self.content_cache.clear()
+
     def invalidate_cache(self, path: str | None = None) -> None:
         """Forget cached listings (and, with no path, cached File objects too)."""
         if path is None:
@@ -825,8 +829,13 @@ class OpenAIFileSystem(AbstractFileSystem):
         if size <= self.upload_settings.threshold:
             self._send_bytes(target, value)
             return
+        view = memoryview(value)
+        step = self.upload_settings.part_size
         with OpenAIWriteFile(self, target.path, target, size=size) as f:
-            f.write(value)
+            # A part at a time: one write of everything would be copied whole into the
+            # writer's buffer before the first part went out.
+            for start in range(0, size, step):
+                f.write(view[start : start + step])
 
     def put_file(
         self,

@@ -82,10 +82,3 @@ def http_error(
     exc.param = error.get("param")
     exc.service_message = service_message
     return exc
-
-
-def with_path(exc: Exception, path: str) -> Exception:
-    """A copy of ``exc`` (same type and attributes) whose message names ``path`` first."""
-    new = type(exc)(f"{path}: {exc}")
-    new.__dict__.update(getattr(exc, "__dict__", {}))
-    return new

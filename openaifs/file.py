@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from fsspec.spec import AbstractBufferedFile
 
-from openaifs.upload import MAX_UPLOAD_SIZE, MultipartUpload, remove_quietly
+from openaifs.upload import MAX_UPLOAD_SIZE, MultipartUpload, open_region, remove_quietly
 
 if TYPE_CHECKING:
     from openaifs.core import OpenAIFileSystem, WriteTarget
@@ -193,7 +193,7 @@ class OpenAIWriteFile(AbstractBufferedFile):
             self._part_files.append(part_path)
             self._upload.send(
                 self._parts_sent,
-                _opener(part_path),
+                open_region(part_path, 0),
                 len(chunk),
                 done=lambda p=part_path: remove_quietly(p),
             )
@@ -323,10 +323,3 @@ class LayeredWriteFile:
         if not getattr(self, "raw", None) or self.raw.closed:
             return
         self.discard()
-
-
-def _opener(part_path: str):
-    def opener() -> Any:
-        return open(part_path, "rb")
-
-    return opener

@@ -31,9 +31,6 @@ WRITABLE_PURPOSES: tuple[str, ...] = (
 OUTPUT_PURPOSES: tuple[str, ...] = ("assistants_output", "batch_output", "fine-tune-results")
 KNOWN_PURPOSES: tuple[str, ...] = WRITABLE_PURPOSES + OUTPUT_PURPOSES
 
-#: Purposes whose files must be JSON Lines.
-JSONL_PURPOSES: tuple[str, ...] = ("batch", "fine-tune")
-
 FILE_ID_PREFIX = "file-"
 # Ids are "file-" followed by letters, digits, "_" or "-" (the service uses base62; other
 # services that speak this API use longer or dashed forms, so stay permissive).

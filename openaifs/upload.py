@@ -218,11 +218,12 @@ class MultipartUpload:
             self._failed = cf.CancelledError()
         for future in self._parts.values():
             future.cancel()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # Cancel before waiting: parts still in flight are then refused, not sent in full.
         try:
             self.client.cancel_upload(self.upload_id, path=self.path)
         except Exception as exc:  # the Upload expires within the hour anyway
             logger.warning("%s: could not cancel upload %s: %s", self.path, self.upload_id, exc)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def upload_local_file(

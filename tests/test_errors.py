@@ -10,7 +10,7 @@ import pytest
 from fs_support import make_fs
 
 from openaifs import OpenAIFileSystem
-from openaifs.errors import STATUS_EXCEPTIONS, exception_for_status, http_error, with_path
+from openaifs.errors import STATUS_EXCEPTIONS, exception_for_status, http_error
 from openaifs.testing import LocalServer
 
 GOOD_KEY = "sk-good-0123456789abcdef"
@@ -63,13 +63,6 @@ def test_message_from_a_body_that_is_not_json_names_the_operation():
     exc = http_error(502, b"<html>Bad Gateway</html>", None, operation="GET /files")
     assert type(exc) is OSError
     assert str(exc) == "GET /files: HTTP 502: <html>Bad Gateway</html>"
-
-
-def test_with_path_keeps_type_and_attributes():
-    exc = with_path(http_error(403, b"{}", "req_9"), "openai://batch/a.jsonl")
-    assert type(exc) is PermissionError
-    assert str(exc).startswith("openai://batch/a.jsonl: HTTP 403")
-    assert (exc.status, exc.request_id) == (403, "req_9")
 
 
 def test_not_found_names_path_status_service_message_and_request_id(fs):
