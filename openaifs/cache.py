@@ -52,12 +52,17 @@ class Listing:
         files: Iterable[FileObject],
         fetched_at: float | None = None,
         seen: frozenset[str] | None = None,
+        seen_until: int | None = None,
     ) -> None:
         self.files: list[FileObject] = newest_first(files)
         self.ids: frozenset[str] = frozenset(f["id"] for f in self.files)
         #: Ids the service listed to us (a fetch, or a look for newer files), as opposed to
         #: files we added ourselves: only these mark how far the listing is known complete.
         self.seen: frozenset[str] = self.ids if seen is None else seen
+        #: The newest ``created_at`` among them; deletes since do not lower it.
+        self.seen_until: int | None = (
+            (self.files[0]["created_at"] if self.files else None) if seen is None else seen_until
+        )
         #: When the service was asked (``time.monotonic()``); edits keep the original time,
         #: so the listing expires as old as its fetch, not as its last edit.
         self.fetched_at = time.monotonic() if fetched_at is None else fetched_at
@@ -95,16 +100,16 @@ class Listing:
         ``listed`` when the service listed them (rather than we wrote them)."""
         ids = {f["id"] for f in files}
         kept = [f for f in self.files if f["id"] not in ids]
-        seen = self.seen | ids if listed else self.seen
-        return Listing([*files, *kept], self.fetched_at, seen)
+        seen, until = self.seen, self.seen_until
+        if listed and files:
+            seen = seen | ids
+            newest = max(f["created_at"] for f in files)
+            until = newest if until is None else max(until, newest)
+        return Listing([*files, *kept], self.fetched_at, seen, until)
 
     def without(self, file_ids: set[str]) -> Listing:
         kept = (f for f in self.files if f["id"] not in file_ids)
-        return Listing(kept, self.fetched_at, self.seen)
-
-    def newest_seen_created_at(self) -> int | None:
-        """The ``created_at`` of the newest file the service listed (``None``: none)."""
-        return next((f["created_at"] for f in self.files if f["id"] in self.seen), None)
+        return Listing(kept, self.fetched_at, self.seen, self.seen_until)
 
 
 class MetadataCache:

@@ -288,7 +288,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         take many. This trusts the service's order for files created in the same second,
         as the newest-of-a-name rule does. What it finds joins the cached listing.
         """
-        since = cached.newest_seen_created_at()
+        since = cached.seen_until
         newer = []
         for f in self.client.list_files(order="desc", page_size=32, path=shown):
             # Stop at a file the service listed before; files we wrote ourselves since are

@@ -241,3 +241,14 @@ def test_clear_content_cache_removes_the_local_copies(fs):
     assert os.listdir(directory)
     fs.clear_content_cache()
     assert os.listdir(directory) == []
+
+
+def test_a_miss_after_every_listed_file_was_deleted(fs, openaifs_sdk):
+    # Regression: with every file the service had listed since deleted, the look for newer
+    # files compared created_at with None (TypeError).
+    fs.pipe("openai://user_data/a.txt", b"a")
+    fs.ls("openai://user_data", refresh=True)
+    fs.rm("openai://user_data/a.txt")
+    openaifs_sdk.files.create(file=("b.txt", b"b"), purpose="user_data")
+    assert fs.cat("openai://user_data/b.txt") == b"b"
+    assert not fs.exists("openai://user_data/c.txt")
