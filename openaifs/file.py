@@ -99,7 +99,26 @@ class OpenAIReadFile(AbstractBufferedFile):
         super().close()
 
 
-class OpenAIWriteFile(AbstractBufferedFile):
+class PublishOnCleanClose:
+    """The writers' rule: only a clean :meth:`close` publishes. Leaving a ``with`` block by
+    an exception, or dropping the object unclosed, calls ``discard()`` instead."""
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            self.discard()
+        else:
+            self.close()
+
+    def __del__(self) -> None:
+        try:
+            closed = self.closed
+        except AttributeError:  # construction failed: nothing to discard
+            return
+        if not closed:
+            self.discard()
+
+
+class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
     """A file opened for writing; the new file appears only when ``close`` succeeds.
 
     Without ``size``, content up to one part stays in memory; beyond that it is spooled
@@ -248,19 +267,8 @@ class OpenAIWriteFile(AbstractBufferedFile):
         self._part_files = []
         self.buffer = None
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is not None:
-            self.discard()
-        else:
-            self.close()
 
-    def __del__(self) -> None:
-        # A writer dropped without close() must not publish a half-written file.
-        if not getattr(self, "closed", True):
-            self.discard()
-
-
-class LayeredWriteFile:
+class LayeredWriteFile(PublishOnCleanClose):
     """Text and/or compression layers over an :class:`OpenAIWriteFile`.
 
     The new file is published only by a clean :meth:`close`. Leaving a ``with`` block by an
@@ -282,6 +290,8 @@ class LayeredWriteFile:
         self.raw = raw
 
     def __getattr__(self, name: str) -> Any:
+        if name in ("_outer", "raw"):  # not set yet: construction failed
+            raise AttributeError(name)
         return getattr(self._outer, name)
 
     def write(self, data: Any) -> int:
@@ -312,14 +322,3 @@ class LayeredWriteFile:
 
     def __enter__(self) -> LayeredWriteFile:
         return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is not None:
-            self.discard()
-        else:
-            self.close()
-
-    def __del__(self) -> None:
-        if not getattr(self, "raw", None) or self.raw.closed:
-            return
-        self.discard()
