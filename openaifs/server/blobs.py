@@ -35,6 +35,7 @@ class BlobWriter:
 
     def __init__(self, path: str, executor: Executor, *, durable: bool) -> None:
         self.path = path
+        self.committed = False
         self.size = 0
         self._durable = durable
         self._executor = executor
@@ -68,6 +69,7 @@ class BlobWriter:
             await self._pending
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self._finish, final_path)
+        self.committed = True
 
     def _finish(self, final_path: str) -> None:
         if self._durable:
@@ -76,6 +78,14 @@ class BlobWriter:
         os.replace(self.path, final_path)
         if self._durable:
             fsync_dir(os.path.dirname(final_path))
+
+    async def __aenter__(self) -> BlobWriter:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        # Whatever went wrong (a refusal, a dropped connection), nothing half-written stays.
+        if not self.committed:
+            await self.discard()
 
     async def discard(self) -> None:
         """Throw the bytes away (the request failed or was refused)."""

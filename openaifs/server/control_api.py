@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from .auth import project_of
-from .blobs import BlobWriter
 from .bodies import read_json
 from .errors import bad_request
 from .ids import new_id
@@ -111,19 +110,12 @@ async def add_service_file(request: web.Request) -> web.StreamResponse:
         raise missing("purpose")
     if not filename:
         raise missing("filename")
-    writer: BlobWriter | None = BlobWriter(
-        state.storage.temp_path(), state.executor, durable=state.storage.durable
-    )
-    try:
+    async with state.new_blob() as writer:
         async for chunk in request.content.iter_chunked(1 << 20):
             await writer.write(chunk)
         file_id = new_id("file-")
         size = writer.size
         await writer.commit(state.storage.blob_path(file_id))
-        writer = None
-    finally:
-        if writer is not None:
-            await writer.discard()
     record = {
         "id": file_id,
         "project": project,

@@ -7,7 +7,6 @@ from typing import Any
 
 from aiohttp import web
 
-from .blobs import BlobWriter
 from .bodies import multipart, read_field, receive
 from .config import MAX_LIST_LIMIT
 from .errors import ApiError, bad_request, not_found
@@ -29,22 +28,19 @@ async def create(request: web.Request) -> web.StreamResponse:
     settings = state.settings
     reader = await multipart(request)
     fields: dict[str, str] = {}
-    writer: BlobWriter | None = None
-    filename = ""
-    try:
+    filename: str | None = None
+    async with state.new_blob() as writer:
         while (part := await reader.next()) is not None:
             if part.name == "file":
-                if writer is not None:
+                if filename is not None:
                     raise bad_request("Only one 'file' may be sent.", "file")
                 filename = part.filename or ""
-                path = state.storage.temp_path()
-                writer = BlobWriter(path, state.executor, durable=state.storage.durable)
                 await receive(
                     part, writer, request, state, limit=settings.max_file_size, param="file"
                 )
             else:
                 fields[part.name or ""] = await read_field(part, request, state)
-        if writer is None:
+        if filename is None:
             raise missing("file")
         if not filename:
             raise bad_request("The 'file' part must have a filename.", "file")
@@ -56,11 +52,6 @@ async def create(request: web.Request) -> web.StreamResponse:
         file_id = new_id("file-")
         size = writer.size
         await writer.commit(state.storage.blob_path(file_id))
-        writer = None
-    except BaseException:
-        if writer is not None:
-            await writer.discard()
-        raise
     record = {
         "id": file_id,
         "project": request[PROJECT],

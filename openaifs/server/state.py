@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from .blobs import BlobWriter
 from .clock import Clock
 from .config import Settings
 from .controls import Faults, Stats
@@ -57,6 +58,10 @@ class ServerState:
         self.storage = Storage(data_dir)
         self._upload_locks: weakref.WeakValueDictionary[str, asyncio.Lock]
         self._upload_locks = weakref.WeakValueDictionary()
+
+    def new_blob(self) -> BlobWriter:
+        """A writer into a new temporary file; use it with ``async with``."""
+        return BlobWriter(self.storage.temp_path(), self.executor, durable=self.storage.durable)
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking call in the I/O thread pool."""

@@ -97,26 +97,19 @@ async def add_part(request: web.Request) -> web.StreamResponse:
     _refuse_unless_pending(row, state.clock.now(), "add a part to")
     reader = await multipart(request)
     part_id = new_id("part_")
-    writer = None
-    try:
+    received = False
+    async with state.new_blob() as writer:
         while (field := await reader.next()) is not None:
-            if field.name != "data" or writer is not None:
+            if field.name != "data" or received:
                 await field.release()
                 continue
-            writer = blobs.BlobWriter(
-                state.storage.temp_path(), state.executor, durable=state.storage.durable
-            )
+            received = True
             limit = state.settings.max_part_size
             await receive(field, writer, request, state, limit=limit, param="data")
-        if writer is None:
+        if not received:
             raise missing("data")
         size = writer.size
         await writer.commit(state.storage.part_path(part_id))
-        writer = None
-    except BaseException:
-        if writer is not None:
-            await writer.discard()
-        raise
     now = state.clock.now()
     part = {"id": part_id, "upload_id": row["id"], "created_at": now, "bytes": size}
     status = await state.run(state.storage.add_part, row["id"], part, now)
