@@ -16,22 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PROTOCOL = "openai"
-
-#: Purposes a user may upload to.
-WRITABLE_PURPOSES: tuple[str, ...] = (
-    "assistants",
-    "batch",
-    "fine-tune",
-    "vision",
-    "user_data",
-    "evals",
+from openaifs.limits import (  # noqa: F401 - re-exported: the path grammar's vocabulary
+    FILE_ID_PREFIX,
+    KNOWN_PURPOSES,
+    OUTPUT_PURPOSES,
+    PROTOCOL,
+    WRITABLE_PURPOSES,
 )
-#: Purposes only the service creates files in; read-only for users.
-OUTPUT_PURPOSES: tuple[str, ...] = ("assistants_output", "batch_output", "fine-tune-results")
-KNOWN_PURPOSES: tuple[str, ...] = WRITABLE_PURPOSES + OUTPUT_PURPOSES
 
-FILE_ID_PREFIX = "file-"
 # Ids are "file-" followed by letters, digits, "_" or "-" (the service uses base62; other
 # services that speak this API use longer or dashed forms, so stay permissive).
 _FILE_ID = re.compile(r"file-[A-Za-z0-9_\-]+")

@@ -18,14 +18,9 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from openaifs.client import APIClient
+from openaifs.limits import MAX_PART_SIZE, MAX_UPLOAD_SIZE, MiB
 
 logger = logging.getLogger("openaifs")
-
-MiB = 2**20
-#: The service's ceiling for one part.
-MAX_PART_SIZE = 64 * MiB
-#: The service's ceiling for one Upload (8 GB).
-MAX_UPLOAD_SIZE = 8_000_000_000
 
 
 @dataclass(frozen=True)

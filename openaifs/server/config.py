@@ -9,19 +9,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-#: Purposes a client may upload to.
-WRITABLE_PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
-#: Purposes only the service itself produces; uploading to them is refused.
-OUTPUT_PURPOSES = ("assistants_output", "batch_output", "fine-tune-results")
-#: Purposes whose files must be JSON Lines (checked by filename extension).
-JSONL_PURPOSES = ("batch", "fine-tune")
-
-#: ``expires_after[seconds]`` bounds: one hour to thirty days.
-MIN_EXPIRES_AFTER = 3600
-MAX_EXPIRES_AFTER = 2_592_000
-
-#: ``limit`` bounds and default of ``GET /files``.
-MAX_LIST_LIMIT = 10_000
+from openaifs.limits import (  # noqa: F401 - the server's rules import them from here
+    JSONL_PURPOSES,
+    MAX_BATCH_SIZE,
+    MAX_EXPIRES_AFTER,
+    MAX_FILE_SIZE,
+    MAX_LIST_LIMIT,
+    MAX_PART_SIZE,
+    MAX_UPLOAD_SIZE,
+    MIN_EXPIRES_AFTER,
+    OUTPUT_PURPOSES,
+    WRITABLE_PURPOSES,
+)
 
 #: The service operations, named after the SDK methods that call them.
 OPERATIONS = (
@@ -63,10 +62,10 @@ class Settings:
 
     latency_ms: float = 0
     per_connection_bps: int = 0
-    max_file_size: int = 512_000_000
-    max_upload_size: int = 8_000_000_000
-    max_part_size: int = 67_108_864
-    max_batch_size: int = 200_000_000
+    max_file_size: int = MAX_FILE_SIZE
+    max_upload_size: int = MAX_UPLOAD_SIZE
+    max_part_size: int = MAX_PART_SIZE
+    max_batch_size: int = MAX_BATCH_SIZE
     upload_expiry_seconds: int = 3600
     honour_range: bool = False
 
