@@ -111,14 +111,6 @@ def test_layered_writes_publish_on_close_and_only_then(fs, mode, compression, da
         assert f.read() == data
 
 
-def test_a_transaction_is_refused_rather_than_ignored(fs):
-    with pytest.raises(NotImplementedError, match="transactions"), fs.transaction:
-        fs.pipe_file("openai://user_data/t.txt", b"x")
-        with fs.open("openai://user_data/t.txt", "wb") as f:
-            f.write(b"x")
-    assert not fs.exists("openai://user_data/t.txt")
-
-
 def test_a_lost_request_never_adopts_another_writers_file(fs, server, openaifs_sdk):
     # Regression: after a dropped POST /files, the file another client had just written
     # under the same name and size was taken for ours, and our bytes were never stored.
