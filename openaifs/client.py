@@ -22,6 +22,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from openaifs.errors import http_error
+from openaifs.limits import MAX_LIST_LIMIT
 
 logger = logging.getLogger("openaifs")
 
@@ -345,11 +346,15 @@ class APIClient:
         *,
         order: str = "desc",
         page_size: int = 10000,
+        grow: bool = False,
         path: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yield every File object (of ``purpose``, if given), following the cursor.
 
-        ``path`` is the ``openai://`` path the listing is for, named in errors.
+        With ``grow``, a small first ``page_size`` serves looks that usually stop early
+        (the newest few files): later pages grow fourfold up to the service's maximum, so
+        a look that goes on further costs few requests. ``path`` is the ``openai://``
+        path the listing is for, named in errors.
         """
         params: dict[str, Any] = {"limit": page_size, "order": order}
         if purpose is not None:
@@ -360,6 +365,8 @@ class APIClient:
             if not page.get("has_more") or not page["data"]:
                 return
             params["after"] = page.get("last_id") or page["data"][-1]["id"]
+            if grow:
+                params["limit"] = min(MAX_LIST_LIMIT, params["limit"] * 4)
 
     def retrieve_file(self, file_id: str, *, path: str | None = None) -> dict[str, Any]:
         """The File object ``file_id``."""
