@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import io
+import itertools
 import logging
 import os
 import random
@@ -277,13 +278,10 @@ class APIClient:
         ----------
         method, endpoint : str
             For example ``"GET"``, ``"/files"``.
-        params, json : optional
-            Query parameters and a JSON body.
+        params, json, headers : optional
+            Query parameters, a JSON body, extra headers.
         body : callable, optional
-            Returns a fresh ``(data, headers)`` for each attempt, so a streamed body can be
-            sent again.
-        headers : dict, optional
-            Extra headers for this request.
+            Gives a fresh ``(data, headers)`` for each attempt, so a streamed body is resent.
         stream : bool
             Leave the response body unread (for downloads).
         path : str, optional
@@ -302,12 +300,11 @@ class APIClient:
         Raises
         ------
         openaifs.errors.OpenAIFSError
-            The subclass for the last failure (see :mod:`openaifs.errors`), with no
-            ``requests`` exception in its chain: those carry the request's headers.
+            The subclass for the last failure; no ``requests`` exception (they hold the
+            request's headers, so the key) is in its chain.
         """
         call = _Call(method, endpoint, params, json, body, headers, stream, path)
-        attempt = 0
-        while True:
+        for attempt in itertools.count():
             outcome = self._attempt(call, attempt)
             if isinstance(outcome, requests.Response):
                 return outcome
@@ -315,10 +312,8 @@ class APIClient:
             if retry:
                 logger.info("%s: retry %d in %.2fs", call.operation, attempt + 1, outcome.delay)
                 time.sleep(outcome.delay)
-                attempt += 1
             if outcome.ambiguous and reconcile is not None:
-                # The request may have been acted on although no answer came: before sending
-                # it again, or giving up, look for what it did.
+                # It may have been acted on: before resending or giving up, look for what it did.
                 done = _reconciled(reconcile)
                 if done is not None:
                     return done
