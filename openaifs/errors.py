@@ -320,6 +320,18 @@ def transport_error(
     )
 
 
+def builtin_name(exc: BaseException) -> str:
+    """The class name a one-line report shows: the built-in one of ours, else its own.
+
+    ``FileNotFoundError`` for a :class:`FileNotFound`: the name users know and catch.
+    """
+    if isinstance(exc, OpenAIFSError):
+        for kind in type(exc).__mro__:
+            if kind.__module__ == "builtins":
+                return kind.__name__
+    return type(exc).__name__
+
+
 def redact(text: str, secrets: tuple[str, ...]) -> str:
     """``text`` with every one of ``secrets`` replaced by ``***``.
 
@@ -348,6 +360,7 @@ __all__ = [
     "RateLimited",
     "RequestTimeout",
     "ServerError",
+    "builtin_name",
     "exception_for_status",
     "http_error",
     "transport_error",
