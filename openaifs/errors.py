@@ -276,7 +276,8 @@ def http_error(
     parts = [f"{subject}: " if subject else ""]
     if is_endpoint_not_found(status, operation, error):
         kind: type[OpenAIFSError] = EndpointNotFound
-        parts.append(_endpoint_message(operation, base_url))
+        # The operation is named once: first when there is no path, else after the address.
+        parts.append(_endpoint_message(operation if path is not None else None, base_url))
         if service_message:
             parts.append(f" The service said: {service_message}")
     else:

@@ -11,6 +11,28 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from openaifs import OpenAIFileSystem
+
+
+def fs_at(base_url: str, api_key: str = "sk-x", **options: Any) -> OpenAIFileSystem:
+    """A fresh filesystem at ``base_url`` (maybe not the API, maybe nothing), failing fast.
+
+    Parameters
+    ----------
+    base_url : str
+        Where to send requests.
+    api_key : str
+        The key to send.
+    **options
+        Overrides of the short backoffs and single retry.
+    """
+    settings: dict[str, Any] = dict(backoff_initial=0.01, backoff_max=0.02, max_retries=1)
+    settings.update(options)
+    return OpenAIFileSystem(
+        api_key=api_key, base_url=base_url, skip_instance_cache=True, **settings
+    )
 
 
 @contextmanager

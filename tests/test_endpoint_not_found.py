@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from foreign_server import foreign_server
+from foreign_server import foreign_server, fs_at
 from fs_support import make_fs
 
-from openaifs import errors
+from openaifs import cli, errors
 from openaifs.client import APIClient
 from openaifs.errors import EndpointNotFound, FileNotFound, http_error, is_endpoint_not_found
 
@@ -59,9 +59,15 @@ def test_write_without_v1_names_the_fix(no_v1):
 
 def test_upload_and_create_without_v1_name_the_fix(server):
     client = APIClient(server.api_key, server.url, max_retries=0)
-    with pytest.raises(EndpointNotFound, match="for POST /uploads: does it need '/v1'"):
+    with pytest.raises(
+        EndpointNotFound,
+        match=r"^POST /uploads: base_url '[^']+' answered HTTP 404: does it need '/v1'",
+    ):
         client.create_upload(filename="a.txt", purpose="user_data", size=3, mime_type="text/plain")
-    with pytest.raises(EndpointNotFound, match="for POST /files: does it need '/v1'"):
+    with pytest.raises(
+        EndpointNotFound,
+        match=r"^POST /files: base_url '[^']+' answered HTTP 404: does it need '/v1'",
+    ):
         client.create_file(b"abc", 3, filename="a.txt", purpose="user_data")
 
 
@@ -80,7 +86,7 @@ def test_missing_file_is_still_a_file_not_found(fs):
 
 def test_a_404_page_that_is_not_an_openai_error_is_a_wrong_base_url():
     with foreign_server(404, "<html><h1>Not Found</h1></html>") as url:
-        fs = make_fs_for(url)
+        fs = fs_at(url, max_retries=0)
         with pytest.raises(EndpointNotFound) as info:
             fs.info("openai://file-abc")
     assert f"base_url '{url}' answered HTTP 404 for GET /files/file-abc" in str(info.value)
@@ -89,7 +95,7 @@ def test_a_404_page_that_is_not_an_openai_error_is_a_wrong_base_url():
 
 def test_a_web_page_answering_200_is_a_bad_response_naming_base_url():
     with foreign_server(200, "<html>Welcome</html>") as url:
-        fs = make_fs_for(url)
+        fs = fs_at(url, max_retries=0)
         with pytest.raises(errors.BadResponse) as info:
             fs.ls("openai://batch")
     assert str(info.value) == (
@@ -97,13 +103,6 @@ def test_a_web_page_answering_200_is_a_bad_response_naming_base_url():
         "(text/html; charset=utf-8): is base_url the address of the Files API?"
     )
     assert isinstance(info.value, OSError) and info.value.status == 200
-
-
-def make_fs_for(url: str):
-    """A filesystem at ``url`` (not our server), failing fast."""
-    from openaifs import OpenAIFileSystem
-
-    return OpenAIFileSystem(api_key="sk-x", base_url=url, max_retries=0, skip_instance_cache=True)
 
 
 OPENAI_ERROR = {"message": "No such File object: file-abc", "param": "id"}
@@ -130,6 +129,16 @@ def test_the_rule_that_tells_a_wrong_base_url_from_a_missing_file(operation, err
 def test_hint_without_a_base_url_still_names_the_setting():
     exc = http_error(404, b"Not Found", None, operation="GET /files")
     assert str(exc) == (
-        "GET /files: the service answered HTTP 404 for GET /files: "
+        "GET /files: the service answered HTTP 404: "
         "is base_url the Files API's address? The service said: Not Found"
     )
+
+
+def test_cli_without_v1_is_one_line_naming_the_fix(server, monkeypatch, capsys):
+    monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    assert cli.main(["ls", "openai://batch"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"openaifs: ConnectionError: openai://batch: base_url '{server.url}'")
+    assert "does it need '/v1' at the end?" in err
+    assert len(err.splitlines()) == 1

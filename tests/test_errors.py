@@ -239,3 +239,17 @@ def test_env_key_is_not_in_logs_or_errors_after_retries(server, monkeypatch, cap
     messages = [r.getMessage() for r in caplog.records]
     assert_secret_absent(str(info.value), repr(info.value), caplog.text, *messages)
     assert SECRET.encode() not in pickle.dumps(fs)
+
+
+@pytest.mark.parametrize(
+    ("exc", "name"),
+    [
+        (errors.FileNotFound("m"), "FileNotFoundError"),
+        (errors.BadRequest("m"), "ValueError"),
+        (errors.ServerError("m"), "OSError"),
+        (errors.EndpointNotFound("m"), "ConnectionError"),
+        (KeyError("k"), "KeyError"),
+    ],
+)
+def test_reports_name_the_builtin_a_typed_error_is(exc, name):
+    assert errors.builtin_name(exc) == name

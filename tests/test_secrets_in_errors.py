@@ -14,7 +14,7 @@ import socket
 from typing import Any
 
 import pytest
-from foreign_server import foreign_server
+from foreign_server import foreign_server, fs_at
 from fs_support import make_fs
 
 from openaifs import errors
@@ -115,13 +115,9 @@ def test_refused_connection_error_chain_holds_no_key(caplog):
     assert SECRET not in caplog.text
 
 
-def make_fs_at(base_url: str, **options):
-    """A filesystem with key :data:`SECRET` at ``base_url`` (maybe nothing listens there)."""
-    from openaifs import OpenAIFileSystem
-
-    settings = dict(backoff_initial=0.01, backoff_max=0.02, max_retries=1)
-    settings.update(options)
-    return OpenAIFileSystem(api_key=SECRET, base_url=base_url, skip_instance_cache=True, **settings)
+def make_fs_at(base_url: str):
+    """A filesystem with key :data:`SECRET` at ``base_url``."""
+    return fs_at(base_url, api_key=SECRET)
 
 
 def test_timeout_error_chain_holds_no_key(server, caplog):
