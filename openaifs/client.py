@@ -211,8 +211,9 @@ class APIClient:
     ) -> None:
         self._api_key = api_key
         self.base_url = base_url.rstrip("/")
-        self.display_url, userinfo = _mask_userinfo(self.base_url)
-        self._secrets = _secrets(api_key, userinfo)
+        #: ``base_url`` as messages and reprs show it: credentials masked.
+        self.display_url = mask_userinfo(self.base_url)
+        self._secrets = _secrets(api_key, urllib.parse.urlsplit(self.base_url).netloc)
         self.organization = organization
         self.project = project
         self.timeout = (connect_timeout, read_timeout)
@@ -620,21 +621,20 @@ def _body_of(response: requests.Response) -> str:
         return ""
 
 
-def _mask_userinfo(url: str) -> tuple[str, str]:
-    """``url`` with its ``user:password@`` shown as ``***@``, and that userinfo."""
-    parts = urllib.parse.urlsplit(url)
-    userinfo, at, host = parts.netloc.rpartition("@")
-    if not at:
-        return url, ""
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}")), userinfo
+def mask_userinfo(address: str) -> str:
+    """``address`` with any ``user:password@`` shown as ``***@``."""
+    parts = urllib.parse.urlsplit(address)
+    _, at, host = parts.netloc.rpartition("@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}")) if at else address
 
 
-def _secrets(api_key: str, userinfo: str) -> tuple[str, ...]:
-    """The forms in which a credential could appear in text, longest first.
+def _secrets(api_key: str, netloc: str) -> tuple[str, ...]:
+    """The forms in which the key or a credential of ``netloc`` could appear in text.
 
     The user name alone is not among them: it is rarely secret, and hiding a short word
     everywhere (``user`` in ``user_data``) would garble messages.
     """
+    userinfo = netloc.rpartition("@")[0]
     password = userinfo.partition(":")[2]
     found = {api_key, userinfo, urllib.parse.unquote(userinfo)}
     found |= {password, urllib.parse.unquote(password)}

@@ -18,6 +18,7 @@ from foreign_server import foreign_server, fs_at
 from fs_support import make_fs
 
 from openaifs import errors
+from openaifs.client import mask_userinfo
 from openaifs.testing import LocalServer
 
 SECRET = "sk-proj-secret-0123456789-ABCDEFGHIJKLMNOP"
@@ -205,3 +206,16 @@ def test_base_url_credentials_are_masked_in_a_404_hint(server, caplog):
     assert f"base_url 'http://***@{host}' answered HTTP 404" in str(exc)
     assert_no_secret(exc, PASSWORD, SECRET)
     assert PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("http://user:pw@127.0.0.1:8000/v1", "http://***@127.0.0.1:8000/v1"),
+        ("https://token@proxy.example/openai/v1", "https://***@proxy.example/openai/v1"),
+        ("https://api.openai.com/v1", "https://api.openai.com/v1"),
+        ("http://127.0.0.1:8000/v1?user=a@b", "http://127.0.0.1:8000/v1?user=a@b"),
+    ],
+)
+def test_mask_userinfo_hides_only_the_credentials(address, shown):
+    assert mask_userinfo(address) == shown
