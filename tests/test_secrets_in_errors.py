@@ -8,6 +8,7 @@ one kind of failure happen for real, then walks everything reachable from the ex
 
 from __future__ import annotations
 
+import errno
 import logging
 import pickle
 import socket
@@ -111,6 +112,7 @@ def test_refused_connection_error_chain_holds_no_key(caplog):
     fs = make_fs_at(f"http://127.0.0.1:{closed_port()}/v1")
     exc = failure_of(lambda: fs.ls("openai://user_data"))
     assert isinstance(exc, errors.ConnectionFailed) and isinstance(exc, ConnectionError)
+    assert exc.errno == errno.ECONNREFUSED
     assert exc.__cause__ is None
     assert_no_secret(exc, SECRET)
     assert SECRET not in caplog.text
@@ -128,6 +130,7 @@ def test_timeout_error_chain_holds_no_key(server, caplog):
     server.add_fault("files.retrieve", "stall", seconds=1, times=2)
     exc = failure_of(lambda: fs.info("openai://file-abc"))
     assert isinstance(exc, errors.RequestTimeout) and isinstance(exc, TimeoutError)
+    assert exc.errno == errno.ETIMEDOUT
     assert_no_secret(exc, SECRET)
     assert SECRET not in caplog.text
 
@@ -136,6 +139,7 @@ def test_dropped_connection_error_chain_holds_no_key(server, secret_fs):
     server.add_fault("files.retrieve", "drop", times=2)
     exc = failure_of(lambda: secret_fs.info("openai://file-abc"))
     assert isinstance(exc, errors.ConnectionFailed)
+    assert exc.errno == errno.ECONNRESET
     assert_no_secret(exc, SECRET)
 
 
