@@ -148,7 +148,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         )
 
     def __repr__(self) -> str:
-        return f"OpenAIFileSystem(base_url={mask_userinfo(self.base_url)!r})"
+        return f"OpenAIFileSystem(base_url={self.client.display_url!r})"
 
     # -- paths ------------------------------------------------------------------------
 
@@ -655,14 +655,6 @@ class OpenAIFileSystem(AbstractFileSystem):
     @property
     def _file_workers(self) -> int:
         return self.max_concurrency // 2 or 1
-
-
-def mask_userinfo(address: str) -> str:
-    """``address`` with any ``user:password@`` replaced by ``***@``."""
-    scheme, sep, rest = address.partition("://")
-    if not sep or "@" not in rest.split("/", 1)[0]:
-        return address
-    return f"{scheme}://***@{rest.split('@', 1)[1]}"
 
 
 def check_open_arguments(

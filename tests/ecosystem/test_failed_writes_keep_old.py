@@ -45,7 +45,7 @@ def only_old(fs, url: str, old_id: str) -> None:
 def test_to_csv_raising_mid_write_keeps_the_old_version(fs, old, storage_options):
     url = "openai://user_data/frame.csv"
     old_id = old(url)
-    frame = pd.DataFrame({"a": list(range(5000)) + [Explodes()]})
+    frame = pd.DataFrame({"a": [*range(5000), Explodes()]})
     with pytest.raises(Boom), pytest.warns(WriteDiscardedWarning):
         frame.to_csv(url, storage_options=storage_options, chunksize=100)
     only_old(fs, url, old_id)
@@ -76,7 +76,7 @@ def test_to_parquet_raising_mid_write_keeps_the_old_version(fs, old, storage_opt
     old_id = old(url)
     frame = pd.DataFrame({"a": range(10)})
     # pandas opens the file first, then pyarrow refuses the codec while writing into it.
-    with pytest.raises(Exception, match="(?i)compression|codec"):
+    with pytest.raises(Exception, match=r"(?i)compression|codec"):
         frame.to_parquet(url, storage_options=storage_options, compression="no-such-codec")
     only_old(fs, url, old_id)
 
