@@ -157,9 +157,13 @@ class Publisher:
             check_size(size, shown)
         self.catalog.require_key()
         # An exclusive write looks at files made since the cached listing: another client
-        # may have written the name since it was fetched. (Races after this are settled
-        # after publishing, in settle().)
-        earlier = self.catalog.versions(resolved, look_newer=policy == "error")
+        # may have written the name since it was fetched (races after this are settled
+        # after publishing, in confirm()). Other policies trust the cache here: files of
+        # the name it does not know are newer than its mark, and the look after
+        # publishing finds them.
+        earlier = self.catalog.versions(
+            resolved, look_newer=policy == "error", cached_only=policy != "error"
+        )
         if earlier and policy == "error":
             raise FileExistsError(f"{shown}: exists (id {earlier[0]['id']})")
         return WriteTarget(
