@@ -18,6 +18,7 @@ published together when the block ends (:class:`~openaifs.transaction.OpenAITran
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import mimetypes
@@ -304,9 +305,21 @@ class Publisher:
         self.catalog.metadata.added(file)
         if target.overwrite == "keep":
             return None
-        found = self._made_since(target)
         if target.overwrite != "error":
-            return found
+            try:
+                return self._made_since(target)
+            except Exception:  # the write succeeded; apply_policy looks again, guarded
+                return None
+        try:
+            found = self._made_since(target)
+        except Exception as exc:
+            # Without the look, this writer cannot know it is the only one: withdraw.
+            with contextlib.suppress(Exception):
+                self.catalog.delete_files([file], target.url)
+            raise OSError(
+                f"{target.url}: written, but whether another writer created the name at the "
+                f"same time could not be checked ({exc}), so this write was withdrawn"
+            ) from exc
         ids = [f["id"] for f in found]
         older = ids[ids.index(file["id"]) + 1 :] if file["id"] in ids else ids
         if older:
