@@ -169,4 +169,9 @@ async def content(request: web.Request) -> web.StreamResponse:
                 return response
             count, status = end - start + 1, 206
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    if count == 0:
+        # sendfile refuses a count of 0 (a traceback after the headers were sent): an empty
+        # file has nothing to stream anyway.
+        source.close()
+        source = b""
     return BodyResponse(state, source, start, count, status=status, headers=headers)
