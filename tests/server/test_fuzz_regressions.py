@@ -54,3 +54,16 @@ def test_download_of_an_empty_file_logs_no_traceback(logged_errors, server_optio
         assert answer.content == b"" and answer.headers["Content-Length"] == "0"
     assert answer.headers["x-request-id"].startswith("req_")
     assert logged_errors() == []
+
+
+@pytest.mark.parametrize("api_keys, status", [((), 200), (("sk-only",), 401)])
+def test_a_key_that_is_not_utf8_is_an_unknown_key_not_a_body_error(api_keys, status):
+    # Found probing by hand: such a key failed to hash and was answered "Could not parse the
+    # request body" (400), which pointed at the wrong thing.
+    with LocalServer(api_keys=api_keys) as server:
+        answer = requests.get(
+            server.base_url + "/files", headers={"Authorization": b"Bearer sk-\xff\xfe"}, timeout=10
+        )
+    assert answer.status_code == status, answer.text
+    if status == 401:
+        assert answer.json()["error"]["code"] == "invalid_api_key"
