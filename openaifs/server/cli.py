@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from .app import base_url, start
-from .config import Settings
+from .config import MAX_SETTING, Settings
 from .keys import KEYS_VARIABLE, KeySourceError, gather_keys
 from .state import ServerState
 
@@ -46,10 +46,10 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--enable-controls", action="store_true", help="serve the test controls at /_openaifs/"
     )
-    parser.add_argument("--latency-ms", type=float, default=0, help="delay added to each request")
+    parser.add_argument("--latency-ms", type=_number, default=0, help="delay added to each request")
     parser.add_argument(
         "--per-connection-bps",
-        type=int,
+        type=_whole,
         default=0,
         help="bytes per second each way on each connection (0: unlimited)",
     )
@@ -63,29 +63,39 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         ("--max-batch-size", defaults.max_batch_size, "largest batch input file"),
     ]
     for flag, default, text in sizes:
-        parser.add_argument(flag, type=int, default=default, metavar="BYTES", help=text)
+        parser.add_argument(flag, type=_whole, default=default, metavar="BYTES", help=text)
     parser.add_argument(
         "--processing-seconds",
-        type=_seconds,
+        type=_whole,
         default=defaults.processing_seconds,
         metavar="N",
         help="a new file is 'uploaded' for N seconds, then 'processed' (default 0: at once)",
     )
     parser.add_argument(
         "--upload-expiry-seconds",
-        type=int,
+        type=_whole,
         default=defaults.upload_expiry_seconds,
         help="lifetime of an Upload",
     )
 
 
-def _seconds(text: str) -> int:
+def _whole(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number of seconds >= 0, not {text!r}")
+    if not 0 <= value <= MAX_SETTING:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, not {text!r}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= MAX_SETTING:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, not {text!r}")
     return value
 
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from aiohttp import web
 
-from .bodies import multipart, read_field, receive
+from .bodies import multipart, next_part, read_field, receive
 from .config import MAX_LIST_LIMIT
 from .errors import ApiError, bad_request, not_found
 from .ids import new_id
 from .objects import deleted_object, file_object
 from .responses import BodyResponse, error_response, json_response
-from .rules import check_purpose, expires_at, missing, whole_number
+from .rules import check_purpose, check_text, expires_at, missing, whole_number
 from .state import PROJECT, STATE, ServerState
 from .storage import CursorNotFound
 
@@ -30,11 +30,11 @@ async def create(request: web.Request) -> web.StreamResponse:
     fields: dict[str, str] = {}
     filename: str | None = None
     async with state.new_blob() as writer:
-        while (part := await reader.next()) is not None:
+        while (part := await next_part(reader)) is not None:
             if part.name == "file":
                 if filename is not None:
                     raise bad_request("Only one 'file' may be sent.", "file")
-                filename = part.filename or ""
+                filename = check_text(part.filename or "", "filename of 'file'", "file")
                 await receive(
                     part, writer, request, state, limit=settings.max_file_size, param="file"
                 )

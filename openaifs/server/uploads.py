@@ -9,12 +9,12 @@ from typing import Any
 from aiohttp import web
 
 from . import blobs
-from .bodies import multipart, read_json, receive
+from .bodies import multipart, next_part, read_json, receive
 from .errors import bad_request, not_found
 from .ids import new_id
 from .objects import part_object, upload_object
 from .responses import json_response
-from .rules import check_purpose, expires_at, missing, whole_number
+from .rules import check_purpose, check_text, expires_at, missing, whole_number
 from .state import PROJECT, STATE, ServerState
 from .storage import upload_status
 
@@ -46,6 +46,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     for name in ("filename", "mime_type"):
         if not isinstance(body[name], str) or not body[name]:
             raise bad_request(f"Invalid value for '{name}': it must be a non-empty string.", name)
+        check_text(body[name], f"value for '{name}'", name)
     purpose = check_purpose(body["purpose"], body["filename"], size, settings, "bytes")
     policy = body.get("expires_after")
     if policy is not None and not isinstance(policy, dict):
@@ -99,7 +100,7 @@ async def add_part(request: web.Request) -> web.StreamResponse:
     part_id = new_id("part_")
     received = False
     async with state.new_blob() as writer:
-        while (field := await reader.next()) is not None:
+        while (field := await next_part(reader)) is not None:
             if field.name != "data" or received:
                 await field.release()
                 continue
