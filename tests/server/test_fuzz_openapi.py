@@ -136,6 +136,12 @@ def test_fuzz(operation, mode, server_errors):
             if has_parts and data.draw(st.booleans(), label="real part_ids"):
                 parts = st.lists(st.sampled_from(real["part_ids"]), max_size=3)
                 case.body["part_ids"] = data.draw(parts)
+            # A generated framing header (a Content-Length that lies) makes the request malformed
+            # HTTP, which aiohttp's parser answers before the app does: not what is tested here
+            # (test_fuzz_regressions.py covers how that is logged).
+            for name in list(case.headers or {}):
+                if name.lower() in ("content-length", "transfer-encoding", "host"):
+                    del case.headers[name]
             # Mostly the server's key, so requests reach the handlers; sometimes the generated one.
             headers = {}
             if data.draw(st.integers(0, 3), label="key") > 0:
