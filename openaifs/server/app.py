@@ -10,12 +10,14 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from . import control_api, files, uploads
 from .auth import project_of
 from .config import OPERATIONS
 from .errors import ApiError
 from .ids import new_request_id
+from .logs import quiet_client_errors
 from .responses import Dropped, cut_short, error_response
 from .state import PROJECT, REQUEST_ID, STATE, ServerState
 
@@ -28,6 +30,7 @@ READ_BUFSIZE = 1024 * 1024
 
 def create_app(state: ServerState) -> web.Application:
     """Return the application serving ``state``."""
+    quiet_client_errors()
     app = web.Application(middlewares=[_pipeline], client_max_size=1024**2)
     app[STATE] = state
     app.on_response_prepare.append(_add_request_id)
@@ -73,8 +76,10 @@ async def _pipeline(request: web.Request, handler: Handler) -> web.StreamRespons
         else:
             message = exc.reason
         return error_response(ApiError(exc.status, message))
-    except (ValueError, HttpProcessingError) as exc:  # a body aiohttp's parsers refused
-        return error_response(ApiError(400, f"Could not parse the request body: {exc}"))
+    except (ValueError, HttpProcessingError, RequestPayloadError) as exc:
+        # A body aiohttp's parsers refused (RequestPayloadError: a Content-Encoding that does
+        # not decode).
+        return error_response(ApiError(400, f"Could not parse the request body: {_one_line(exc)}"))
     except (ConnectionError, asyncio.CancelledError):
         raise  # the client went away: nobody to answer
     except Exception:
@@ -113,6 +118,10 @@ async def _api_call(request: web.Request, handler: Handler, operation: str) -> A
     if fault is not None and fault["kind"] == "truncate":
         return cut_short(state, response, fault["after_bytes"])
     return response
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def _fault_response(fault: dict[str, Any]) -> web.Response:

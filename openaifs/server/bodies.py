@@ -22,7 +22,7 @@ async def read_json(request: web.Request, state: ServerState) -> dict[str, Any]:
     body = await _read_small(request.content, request, state)
     try:
         value = json.loads(body) if body.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         value = None
     if not isinstance(value, dict):
         raise bad_request(
@@ -91,3 +91,12 @@ async def multipart(request: web.Request) -> Any:
         return await request.multipart()
     except (ValueError, AssertionError) as exc:
         raise bad_request(f"Could not parse the multipart body: {exc}") from None
+
+
+async def next_part(reader: Any) -> BodyPartReader | None:
+    """Return the next part of a multipart body, ``None`` after the last (400 for a part that
+    is itself multipart: the API has none, and the handlers read parts as plain bytes)."""
+    part = await reader.next()
+    if part is not None and not isinstance(part, BodyPartReader):
+        raise bad_request("A part of the multipart body is itself multipart; send plain parts.")
+    return part

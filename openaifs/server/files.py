@@ -7,13 +7,13 @@ from typing import Any
 
 from aiohttp import web
 
-from .bodies import multipart, read_field, receive
+from .bodies import multipart, next_part, read_field, receive
 from .config import MAX_LIST_LIMIT
 from .errors import ApiError, bad_request, not_found
 from .ids import new_id
 from .objects import deleted_object, file_object
 from .responses import BodyResponse, error_response, json_response
-from .rules import check_purpose, expires_at, missing, whole_number
+from .rules import check_purpose, check_text, expires_at, missing, whole_number
 from .state import PROJECT, STATE, ServerState
 from .storage import CursorNotFound
 
@@ -30,11 +30,11 @@ async def create(request: web.Request) -> web.StreamResponse:
     fields: dict[str, str] = {}
     filename: str | None = None
     async with state.new_blob() as writer:
-        while (part := await reader.next()) is not None:
+        while (part := await next_part(reader)) is not None:
             if part.name == "file":
                 if filename is not None:
                     raise bad_request("Only one 'file' may be sent.", "file")
-                filename = part.filename or ""
+                filename = check_text(part.filename or "", "filename of 'file'", "file")
                 await receive(
                     part, writer, request, state, limit=settings.max_file_size, param="file"
                 )
@@ -62,8 +62,9 @@ async def create(request: web.Request) -> web.StreamResponse:
         "expires_at": expiry,
         "md5": None,
     }
+    state.start_processing(file_id, now)
     row = await state.run(state.storage.add_file, record)
-    return json_response(file_object(row))
+    return json_response(file_object(row, state.file_status(file_id)))
 
 
 async def list_files(request: web.Request) -> web.StreamResponse:
@@ -96,7 +97,7 @@ async def list_files(request: web.Request) -> web.StreamResponse:
         )
     except CursorNotFound:
         raise bad_request(f"Invalid 'after': no file with id {after!r}.", "after") from None
-    data = [file_object(row) for row in rows]
+    data = [file_object(row, state.file_status(row["id"])) for row in rows]
     return json_response(
         {
             "object": "list",
@@ -119,7 +120,8 @@ async def _live_file(request: web.Request) -> dict[str, Any]:
 
 async def retrieve(request: web.Request) -> web.StreamResponse:
     """``GET /files/{id}``."""
-    return json_response(file_object(await _live_file(request)))
+    row = await _live_file(request)
+    return json_response(file_object(row, _state(request).file_status(row["id"])))
 
 
 async def delete(request: web.Request) -> web.StreamResponse:
@@ -167,4 +169,9 @@ async def content(request: web.Request) -> web.StreamResponse:
                 return response
             count, status = end - start + 1, 206
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    if count == 0:
+        # sendfile refuses a count of 0 (a traceback after the headers were sent): an empty
+        # file has nothing to stream anyway.
+        source.close()
+        source = b""
     return BodyResponse(state, source, start, count, status=status, headers=headers)

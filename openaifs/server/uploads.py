@@ -9,12 +9,12 @@ from typing import Any
 from aiohttp import web
 
 from . import blobs
-from .bodies import multipart, read_json, receive
+from .bodies import multipart, next_part, read_json, receive
 from .errors import bad_request, not_found
 from .ids import new_id
 from .objects import part_object, upload_object
 from .responses import json_response
-from .rules import check_purpose, expires_at, missing, whole_number
+from .rules import check_purpose, check_text, expires_at, missing, whole_number
 from .state import PROJECT, STATE, ServerState
 from .storage import upload_status
 
@@ -46,6 +46,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     for name in ("filename", "mime_type"):
         if not isinstance(body[name], str) or not body[name]:
             raise bad_request(f"Invalid value for '{name}': it must be a non-empty string.", name)
+        check_text(body[name], f"value for '{name}'", name)
     purpose = check_purpose(body["purpose"], body["filename"], size, settings, "bytes")
     policy = body.get("expires_after")
     if policy is not None and not isinstance(policy, dict):
@@ -99,7 +100,7 @@ async def add_part(request: web.Request) -> web.StreamResponse:
     part_id = new_id("part_")
     received = False
     async with state.new_blob() as writer:
-        while (field := await reader.next()) is not None:
+        while (field := await next_part(reader)) is not None:
             if field.name != "data" or received:
                 await field.release()
                 continue
@@ -165,9 +166,10 @@ async def complete(request: web.Request) -> web.StreamResponse:
             "expires_at": None if expires_after is None else now + expires_after,
             "md5": digest,
         }
+        state.start_processing(file_id, now)
         await state.run(state.storage.complete_upload, row["id"], record)
     done = {**row, "status": "completed", "file_id": file_id}
-    return json_response(upload_object(done, now, file=record))
+    return json_response(upload_object(done, now, record, state.file_status(file_id)))
 
 
 def _check_parts(
