@@ -46,6 +46,12 @@ class UsageError(Exception):
 def _filesystem(args: argparse.Namespace) -> Any:
     from openaifs.core import OpenAIFileSystem
 
+    if not os.environ.get("OPENAI_API_KEY"):
+        # The library's own message suggests api_key=, which is Python, not shell.
+        raise PermissionError(
+            "no API key: set the OPENAI_API_KEY environment variable "
+            "(export OPENAI_API_KEY=sk-...); the command line reads the key only from there"
+        )
     return OpenAIFileSystem(base_url=args.base_url, skip_instance_cache=True)
 
 
@@ -65,10 +71,12 @@ def _shown(path: str) -> str:
 
 
 def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
+    """``n`` bytes in decimal units (kB = 1000 B), as the progress bars and the service's own
+    limits ("512 MB") count them."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
+        n /= 1000
     raise AssertionError("unreachable")
 
 
@@ -292,7 +300,7 @@ class _Progress:
                     "desc": desc,
                     "unit": "B",
                     "unit_scale": True,
-                    "unit_divisor": 1024,
+                    "unit_divisor": 1000,  # decimal: tqdm labels its units k, M, G
                     "file": sys.stderr,
                     "leave": True,
                 },
@@ -313,7 +321,10 @@ class _Progress:
 
 
 def _progress_wanted(args: argparse.Namespace) -> bool:
-    wanted = args.progress if args.progress is not None else sys.stderr.isatty()
+    # By default only for a person at a terminal: output piped or redirected means a
+    # script, whose logs a bar would fill.
+    interactive = sys.stderr.isatty() and sys.stdout.isatty()
+    wanted = args.progress if args.progress is not None else interactive
     if not wanted:
         return False
     try:
@@ -559,7 +570,9 @@ def build_parser() -> argparse.ArgumentParser:
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="machine-readable output")
     human = argparse.ArgumentParser(add_help=False)
-    human.add_argument("-H", "--human", action="store_true", help="sizes in KiB, MiB, ...")
+    human.add_argument(
+        "-H", "--human", action="store_true", help="sizes in kB, MB, GB (powers of 1000)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Callable[..., int], text: str, *parents: Any) -> Any:
@@ -603,7 +616,7 @@ def build_parser() -> argparse.ArgumentParser:
             dest="progress",
             action="store_true",
             default=None,
-            help="show a progress bar on stderr (default: when stderr is a terminal)",
+            help="show a progress bar on stderr (default: when stdout and stderr are terminals)",
         )
         p.add_argument(
             "--no-progress", dest="progress", action="store_false", help="never show one"
@@ -637,6 +650,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _fix(exc: Exception, args: argparse.Namespace) -> str:
+    """What to set or pass to get past ``exc``, named as a shell user types it ('' if the
+    message already says it)."""
+    status = getattr(exc, "status", None)
+    if status == 401:
+        return "check the key in OPENAI_API_KEY"
+    if status == 403:
+        return "the key in OPENAI_API_KEY lacks access (check its project and permissions)"
+    if status == 404 and "Invalid URL" in str(exc):
+        return "check --base-url (or OPENAI_BASE_URL): it usually ends in /v1"
+    if isinstance(exc, (ConnectionError, TimeoutError)) and status is None:
+        return "check --base-url (or OPENAI_BASE_URL) and that the service is reachable"
+    if isinstance(exc, FileExistsError) and getattr(args, "overwrite", None) == "error":
+        return "--overwrite replace (or keep) writes anyway"
+    return ""
+
+
+def _error_line(exc: Exception, args: argparse.Namespace) -> str:
+    """The one line an error prints: ``openaifs: <Type>: <message>; <fix>``."""
+    message = _one_line(str(exc)) or "(no message)"
+    fix = _fix(exc, args)
+    return f"openaifs: {type(exc).__name__}: {message}" + (f"; {fix}" if fix else "")
 
 
 def _after_serve(argv: list[str]) -> list[str] | None:
@@ -683,8 +720,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        message = _one_line(str(exc)) or "(no message)"
-        print(f"openaifs: {type(exc).__name__}: {message}", file=sys.stderr)
+        print(_error_line(exc, args), file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
 
 

@@ -22,7 +22,7 @@ from fsspec.compression import compr
 from fsspec.spec import AbstractFileSystem
 from fsspec.utils import infer_compression
 
-from openaifs import paths, transfer
+from openaifs import arguments, paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
 from openaifs.client import DEFAULT_BASE_URL, APIClient
@@ -31,6 +31,7 @@ from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
 from openaifs.options import check_options
 from openaifs.paths import ResolvedPath, parse_path
+from openaifs.progress import ThreadSafeProgress
 from openaifs.publish import Publisher, check_policy
 from openaifs.transaction import OpenAITransaction
 from openaifs.upload import UploadSettings
@@ -156,6 +157,7 @@ class OpenAIFileSystem(AbstractFileSystem):
     def _strip_protocol(cls, path: Any) -> Any:
         if isinstance(path, list):
             return [cls._strip_protocol(p) for p in path]
+        arguments.check_path(path)
         return paths.strip_protocol(os.fspath(path) if hasattr(path, "__fspath__") else path)
 
     @classmethod
@@ -320,6 +322,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any
     ) -> bytes:
         """The content of a file, or of bytes ``start``..``end`` of it."""
+        arguments.check_range(start, end)
         file, name = self._file(path)
         size = file["bytes"]
         start = 0 if start is None else (max(0, size + start) if start < 0 else min(start, size))
@@ -346,6 +349,8 @@ class OpenAIFileSystem(AbstractFileSystem):
         if resolved.is_root or resolved.is_purpose:
             os.makedirs(lpath, exist_ok=True)
             return
+        if outfile is None:
+            arguments.check_local_target(lpath, rpath)
         file, name = self._file(rpath)
         callback.set_size(file["bytes"])
 
@@ -379,6 +384,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        callback: Callback | None = None,
         **kwargs: Any,
     ) -> Any:
         """Open a file for reading or writing.
@@ -409,23 +415,47 @@ class OpenAIFileSystem(AbstractFileSystem):
             Writing: seconds after creation at which the new file expires.
         mime_type : str, optional
             Writing: the MIME type sent (default: guessed from the filename).
+        callback : fsspec.callbacks.Callback, optional
+            Writing: told of the bytes as they are sent (while writing when ``size`` is
+            given, else at ``close``), for a progress bar.
         autocommit : bool, optional
             Writing: ``False`` defers publishing to the end of ``fs.transaction``.
+        encoding, errors, newline : str, optional
+            Text modes: as for the built-in :func:`open`.
+        cache_type : str, optional
+            Reading: one of fsspec's read caches.
+
+        Raises
+        ------
+        ValueError
+            For a mode openaifs does not support (appending, ``"+"``), a write-only option
+            when reading, a text option in a binary mode, a negative ``size`` or an
+            ``expires_after`` out of the service's range; before any request.
+        TypeError
+            For an unknown option (with the option meant, for a near miss).
         """
-        check_open_arguments(mode, block_size, cache_options, size, kwargs)
+        write_options = {
+            "size": size,
+            "overwrite": overwrite,
+            "expires_after": expires_after,
+            "mime_type": mime_type,
+            "callback": callback,
+        }
+        arguments.check_open_arguments(
+            mode, block_size, cache_options, compression, write_options, kwargs
+        )
         if "r" in mode:
             return super().open(path, mode, block_size, cache_options, compression, **kwargs)
         text = {k: kwargs.pop(k) for k in ("encoding", "errors", "newline") if k in kwargs}
         autocommit = kwargs.pop("autocommit", not self._intrans)
-        exclusive = "x" in mode
-        target = self.publisher.target(
-            self._resolve(path),
-            "error" if exclusive else overwrite,
-            expires_after,
-            mime_type,
-            size,
+        target = self._target(
+            path,
+            "error" if "x" in mode else overwrite,
+            size=size,
+            expires_after=expires_after,
+            mime_type=mime_type,
         )
-        raw = self._writer(target, size, autocommit)
+        raw = self._writer(target, size, autocommit, callback)
         outer: Any = raw
         if compression == "infer":
             compression = infer_compression(path)
@@ -435,11 +465,36 @@ class OpenAIFileSystem(AbstractFileSystem):
             outer = io.TextIOWrapper(outer, **text)
         return raw if outer is raw else LayeredWriteFile(outer, raw)
 
-    def _writer(self, target: Any, size: int | None, autocommit: bool = True) -> OpenAIWriteFile:
+    def _target(
+        self,
+        path: str,
+        overwrite: str | None,
+        *,
+        size: int | None,
+        expires_after: Any,
+        mime_type: Any,
+    ) -> Any:
+        """Check a write's options and where it goes, before any byte is sent."""
+        arguments.check_write_options(expires_after, mime_type)
+        return self.publisher.target(self._resolve(path), overwrite, expires_after, mime_type, size)
+
+    def _writer(
+        self,
+        target: Any,
+        size: int | None,
+        autocommit: bool = True,
+        callback: Callback | None = None,
+    ) -> OpenAIWriteFile:
         """A binary writer; inside a transaction, it joins it."""
         autocommit = autocommit and not self._intrans
         writer = OpenAIWriteFile(
-            self, target.path, target, self.publisher, size=size, autocommit=autocommit
+            self,
+            target.path,
+            target,
+            self.publisher,
+            size=size,
+            autocommit=autocommit,
+            callback=callback,
         )
         if not autocommit:
             self.transaction.files.append(writer)
@@ -481,14 +536,24 @@ class OpenAIFileSystem(AbstractFileSystem):
         mime_type: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """Write ``value`` to ``path`` (``mode="create"`` raises if the name exists)."""
+        """Write ``value`` (bytes) to ``path``.
+
+        Parameters
+        ----------
+        mode : {"overwrite", "create"}
+            ``"create"`` raises :class:`FileExistsError` if the name exists.
+        overwrite, expires_after, mime_type
+            As for :meth:`open`.
+        """
+        arguments.check_content(value)
+        arguments.check_write_mode(mode)
         size = len(value)
-        target = self.publisher.target(
-            self._resolve(path),
+        target = self._target(
+            path,
             "error" if mode == "create" else overwrite,
-            expires_after,
-            mime_type,
-            size,
+            size=size,
+            expires_after=expires_after,
+            mime_type=mime_type,
         )
         if size <= self.upload_settings.threshold and not self._intrans:
             self.publisher.publish(target, self.publisher.send_bytes(target, value))
@@ -513,40 +578,63 @@ class OpenAIFileSystem(AbstractFileSystem):
         mime_type: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """Upload a local file; parts of a large one go up in parallel, straight from disk."""
+        """Upload a local file; parts of a large one go up in parallel, straight from disk.
+
+        Parameters
+        ----------
+        callback : fsspec.callbacks.Callback
+            Told of the bytes as they are sent (at least once per MiB).
+        mode : {"overwrite", "create"}
+            ``"create"`` raises :class:`FileExistsError` if the name exists.
+        overwrite, expires_after, mime_type
+            As for :meth:`open`.
+        """
+        arguments.check_write_mode(mode)
         if os.path.isdir(lpath):
             return
         size = os.path.getsize(lpath)
-        target = self.publisher.target(
-            self._resolve(rpath),
+        target = self._target(
+            rpath,
             "error" if mode == "create" else overwrite,
-            expires_after,
-            mime_type,
-            size,
+            size=size,
+            expires_after=expires_after,
+            mime_type=mime_type,
         )
-        callback.set_size(size)
         if self._intrans:
-            with open(lpath, "rb") as source, self._writer(target, size) as out:
+            with open(lpath, "rb") as source, self._writer(target, size, callback=callback) as out:
                 while chunk := source.read(self.upload_settings.part_size):
                     out.write(chunk)
-                    callback.relative_update(len(chunk))
             return
-        file = self.publisher.send_local(target, lpath, size, on_progress=callback.relative_update)
+        progress = ThreadSafeProgress(callback)
+        progress.set_size(size)
+        file = self.publisher.send_local(target, lpath, size, on_progress=progress)
         self.publisher.publish(target, file)
 
-    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
+    def cp_file(
+        self,
+        path1: str,
+        path2: str,
+        *,
+        overwrite: str | None = None,
+        expires_after: int | None = None,
+        mime_type: str | None = None,
+        callback: Callback | None = None,
+        **kwargs: Any,
+    ) -> None:
         """Copy a file. The service has no copy: the content streams down and back up,
-        through the Uploads API in parallel parts when large, with bounded memory."""
+        through the Uploads API in parallel parts when large, with bounded memory.
+
+        Parameters
+        ----------
+        overwrite, expires_after, mime_type, callback
+            As for :meth:`open` (``callback`` counts the bytes sent).
+        """
         file, name = self._file(path1)
         size = file["bytes"]
-        target = self.publisher.target(
-            self._resolve(path2),
-            kwargs.get("overwrite"),
-            kwargs.get("expires_after"),
-            kwargs.get("mime_type"),
-            size,
+        target = self._target(
+            path2, overwrite, size=size, expires_after=expires_after, mime_type=mime_type
         )
-        with self._writer(target, size) as out:
+        with self._writer(target, size, callback=callback) as out:
             for chunk in self.reader.iter(file, name):
                 out.write(chunk)
 
@@ -663,35 +751,3 @@ def mask_userinfo(address: str) -> str:
     if not sep or "@" not in rest.split("/", 1)[0]:
         return address
     return f"{scheme}://***@{rest.split('@', 1)[1]}"
-
-
-def check_open_arguments(
-    mode: str,
-    block_size: Any,
-    cache_options: Any,
-    size: Any,
-    kwargs: dict[str, Any],
-) -> None:
-    """Refuse a misused argument of :meth:`OpenAIFileSystem.open` before any request."""
-    allowed = {"r", "rb", "rt", "w", "wb", "wt", "x", "xb", "xt"}
-    if mode not in allowed:
-        hint = " (appending is impossible: a file's content never changes)" if "a" in mode else ""
-        raise ValueError(
-            f"mode {mode!r} is not supported{hint}: use one of 'rb', 'r', 'wb', 'w', 'xb', 'x'"
-        )
-    if block_size is not None and (
-        isinstance(block_size, bool) or not isinstance(block_size, int) or block_size <= 0
-    ):
-        raise ValueError(f"block_size must be a positive number of bytes, not {block_size!r}")
-    if cache_options is not None and not isinstance(cache_options, dict):
-        raise TypeError(f"cache_options must be a dict, not {type(cache_options).__name__}")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
-        raise ValueError(f"size must be a number of bytes >= 0, not {size!r}")
-    cache_type = kwargs.get("cache_type")
-    if cache_type is not None:
-        from fsspec.caching import caches
-
-        if cache_type not in caches:
-            raise ValueError(
-                f"cache_type {cache_type!r} is not one of fsspec's: {', '.join(sorted(caches))}"
-            )

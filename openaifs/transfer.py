@@ -74,9 +74,12 @@ def _put_targets(
 def _get_targets(
     fs: Any, source: Any, dest: Any, recursive: bool, maxdepth: int | None
 ) -> tuple[list[str], list[str]]:
-    sources = [
-        p for p in fs.expand_path(source, recursive=recursive, maxdepth=maxdepth) if not fs.isdir(p)
-    ]
+    try:
+        expanded = fs.expand_path(source, recursive=recursive, maxdepth=maxdepth)
+    except FileNotFoundError:
+        shown = ", ".join(f"openai://{fs._strip_protocol(s)}" for s in _as_list(source))
+        raise FileNotFoundError(f"{shown}: no such file, and nothing matches") from None
+    sources = [p for p in expanded if not fs.isdir(p)]
     if isinstance(dest, list):
         return sources, dest
     dest = make_path_posix(dest)
@@ -88,6 +91,10 @@ def _get_targets(
     if into_dir:
         return sources, [os.path.join(dest, p.rsplit("/", 1)[-1]) for p in sources]
     return sources, [dest]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _flat_target(fs: Any, target: str, dest: str) -> str:

@@ -28,7 +28,7 @@ def test_demo_runs_and_reports_what_it_checked(capsys, monkeypatch):
     assert sizes == ["17", "298"]  # newest first
     tail = out.split(">>> fs.exists('openai://fine-tune/train.jsonl')\n")[1]
     assert tail.startswith("False\n")
-    assert "16.0 MiB\topenai://user_data" in tail
+    assert "16.8 MB\topenai://user_data" in tail
     assert "done in" in out
     # The user's own environment is back as it was.
     assert os.environ["OPENAI_API_KEY"] == "sk-users-own-key"
