@@ -529,7 +529,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from openaifs.demo import main as demo
 
-    return demo()
+    return demo(main)
 
 
 # -- the parser ---------------------------------------------------------------------------
@@ -554,7 +554,7 @@ def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from openaifs import __version__
+    from openaifs.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="openaifs",

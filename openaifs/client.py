@@ -516,6 +516,6 @@ def _transport_error(exc: requests.RequestException, subject: str, base_url: str
 
 
 def _version() -> str:
-    from openaifs import __version__
+    from openaifs.version import __version__
 
     return __version__
