@@ -41,8 +41,7 @@ def plan(
     if len(sources) != len(targets):
         raise ValueError("the lists of sources and destinations differ in length")
     pairs = list(zip(sources, targets, strict=True))
-    if put:
-        _refuse_shared_names(pairs)
+    _refuse_shared_names(pairs)
     return pairs
 
 
@@ -74,23 +73,65 @@ def _put_targets(
 def _get_targets(
     fs: Any, source: Any, dest: Any, recursive: bool, maxdepth: int | None
 ) -> tuple[list[str], list[str]]:
+    sources = _remote_files(fs, source, recursive, maxdepth)
+    if isinstance(dest, list):
+        return sources, dest
+    dest = make_path_posix(dest)
+    into_dir = dest.endswith("/") or os.path.isdir(dest) or _into_folder(fs, source, sources)
+    if into_dir:
+        return sources, [os.path.join(dest, _name_of(fs, p)) for p in sources]
+    return sources, [dest]
+
+
+def plan_copy(
+    fs: Any, source: Any, dest: str, recursive: bool, maxdepth: int | None = None
+) -> list[tuple[str, str]]:
+    """Source/destination pairs of a copy within the store (``openai://`` to ``openai://``).
+
+    A purpose as destination receives each file under its own name; any other destination
+    is the new name of the one file copied.
+    """
+    sources = _remote_files(fs, source, recursive, maxdepth)
+    target = fs._resolve(dest)
+    if target.is_purpose:
+        pairs = [(p, f"{target.purpose}/{_name_of(fs, p)}") for p in sources]
+    elif len(sources) == 1 and not _into_folder(fs, source, sources):
+        pairs = [(sources[0], target.unresolve())]
+    else:
+        raise ValueError(f"openai://{target.unresolve()}: copying several files needs a purpose")
+    _refuse_shared_names(pairs)
+    return pairs
+
+
+def _remote_files(fs: Any, source: Any, recursive: bool, maxdepth: int | None) -> list[str]:
+    """The files ``source`` (paths, ids, globs, purposes) names in the store."""
     try:
         expanded = fs.expand_path(source, recursive=recursive, maxdepth=maxdepth)
     except FileNotFoundError:
         shown = ", ".join(f"openai://{fs._strip_protocol(s)}" for s in _as_list(source))
         raise FileNotFoundError(f"{shown}: no such file, and nothing matches") from None
-    sources = [p for p in expanded if not fs.isdir(p)]
-    if isinstance(dest, list):
-        return sources, dest
-    dest = make_path_posix(dest)
-    # A purpose (or the root) is a folder: it goes into one, as in fsspec, even when it
-    # holds a single file; no file at all copies nothing.
-    resolved = fs._resolve(source) if isinstance(source, str) else None
-    source_is_dir = resolved is not None and not (resolved.filename or resolved.is_file_id)
-    into_dir = dest.endswith("/") or os.path.isdir(dest) or len(sources) != 1 or source_is_dir
-    if into_dir:
-        return sources, [os.path.join(dest, p.rsplit("/", 1)[-1]) for p in sources]
-    return sources, [dest]
+    return [p for p in expanded if not fs.isdir(p)]
+
+
+def _into_folder(fs: Any, source: Any, sources: list[str]) -> bool:
+    """Whether the files go into a folder rather than one becoming the destination: several
+    files, or a purpose or a glob (a folder, as in fsspec, even when it holds one file)."""
+    if len(sources) != 1 or not isinstance(source, str):
+        return True
+    resolved = fs._resolve(source)
+    if resolved.is_file_id:
+        return False
+    return resolved.filename is None or paths.has_magic(resolved.filename)
+
+
+def _name_of(fs: Any, remote: str) -> str:
+    """The name a file takes in a folder: its filename (also for an id path), or its id when
+    the filename cannot be one path segment."""
+    resolved = fs._resolve(remote)
+    if resolved.is_file_id:
+        filename = fs.info(remote).get("filename") or ""
+        return filename if paths.is_valid_filename(filename) else resolved.file_id
+    return remote.rsplit("/", 1)[-1]
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -108,16 +149,14 @@ def _flat_target(fs: Any, target: str, dest: str) -> str:
 
 
 def _refuse_shared_names(pairs: list[tuple[str, str]]) -> None:
-    # A purpose is flat: a/x.txt and b/x.txt would both become <purpose>/x.txt, and one
-    # would silently replace the other. Refuse before sending anything.
+    # A purpose is flat: a/x.txt and b/x.txt would both become <purpose>/x.txt (and two
+    # purposes' x.txt one local x.txt), and one would silently replace the other. Refuse
+    # before sending anything.
     seen: dict[str, str] = {}
-    for local_path, remote in pairs:
-        if remote in seen:
-            raise ValueError(
-                f"{seen[remote]!r} and {local_path!r} would both be written to "
-                f"'openai://{remote}' (a purpose is a flat directory)"
-            )
-        seen[remote] = local_path
+    for source, target in pairs:
+        if target in seen:
+            raise ValueError(f"{seen[target]!r} and {source!r} would both be written to {target!r}")
+        seen[target] = source
 
 
 def run_each(
@@ -126,8 +165,13 @@ def run_each(
     """Run ``func(*pair)`` for every pair, ``workers`` at a time.
 
     The first failure (or Ctrl-C) stops the transfers not yet started, waits for those
-    under way (each cleans up after itself), then is raised.
+    under way (each cleans up after itself), then is raised. One pair runs in the calling
+    thread, so that Ctrl-C reaches it and cancels the transfer at once.
     """
+    if len(pairs) == 1:
+        func(*pairs[0])
+        callback.relative_update(1)
+        return
     workers = max(1, min(len(pairs), workers))
     pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="openaifs-file")
     try:
