@@ -37,7 +37,7 @@ from openaifs.transaction import OpenAITransaction
 from openaifs.upload import UploadSettings
 
 
-class OpenAIFileSystem(AbstractFileSystem):
+class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
     """The OpenAI Files store as a file system.
 
     Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (a flat directory),
@@ -448,13 +448,8 @@ class OpenAIFileSystem(AbstractFileSystem):
             return super().open(path, mode, block_size, cache_options, compression, **kwargs)
         text = {k: kwargs.pop(k) for k in ("encoding", "errors", "newline") if k in kwargs}
         autocommit = kwargs.pop("autocommit", not self._intrans)
-        target = self._target(
-            path,
-            "error" if "x" in mode else overwrite,
-            size=size,
-            expires_after=expires_after,
-            mime_type=mime_type,
-        )
+        policy = "error" if "x" in mode else overwrite
+        target = self._target(path, policy, size, expires_after, mime_type)
         raw = self._writer(target, size, autocommit, callback)
         outer: Any = raw
         if compression == "infer":
@@ -465,18 +460,10 @@ class OpenAIFileSystem(AbstractFileSystem):
             outer = io.TextIOWrapper(outer, **text)
         return raw if outer is raw else LayeredWriteFile(outer, raw)
 
-    def _target(
-        self,
-        path: str,
-        overwrite: str | None,
-        *,
-        size: int | None,
-        expires_after: Any,
-        mime_type: Any,
-    ) -> Any:
+    def _target(self, path: str, policy: Any, size: Any, expires: Any, mime: Any) -> Any:
         """Check a write's options and where it goes, before any byte is sent."""
-        arguments.check_write_options(expires_after, mime_type)
-        return self.publisher.target(self._resolve(path), overwrite, expires_after, mime_type, size)
+        arguments.check_write_options(expires, mime)
+        return self.publisher.target(self._resolve(path), policy, expires, mime, size)
 
     def _writer(
         self,
@@ -548,13 +535,8 @@ class OpenAIFileSystem(AbstractFileSystem):
         arguments.check_content(value)
         arguments.check_write_mode(mode)
         size = len(value)
-        target = self._target(
-            path,
-            "error" if mode == "create" else overwrite,
-            size=size,
-            expires_after=expires_after,
-            mime_type=mime_type,
-        )
+        policy = "error" if mode == "create" else overwrite
+        target = self._target(path, policy, size, expires_after, mime_type)
         if size <= self.upload_settings.threshold and not self._intrans:
             self.publisher.publish(target, self.publisher.send_bytes(target, value))
             return
@@ -593,13 +575,8 @@ class OpenAIFileSystem(AbstractFileSystem):
         if os.path.isdir(lpath):
             return
         size = os.path.getsize(lpath)
-        target = self._target(
-            rpath,
-            "error" if mode == "create" else overwrite,
-            size=size,
-            expires_after=expires_after,
-            mime_type=mime_type,
-        )
+        policy = "error" if mode == "create" else overwrite
+        target = self._target(rpath, policy, size, expires_after, mime_type)
         if self._intrans:
             with open(lpath, "rb") as source, self._writer(target, size, callback=callback) as out:
                 while chunk := source.read(self.upload_settings.part_size):
@@ -631,9 +608,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         """
         file, name = self._file(path1)
         size = file["bytes"]
-        target = self._target(
-            path2, overwrite, size=size, expires_after=expires_after, mime_type=mime_type
-        )
+        target = self._target(path2, overwrite, size, expires_after, mime_type)
         with self._writer(target, size, callback=callback) as out:
             for chunk in self.reader.iter(file, name):
                 out.write(chunk)
@@ -701,48 +676,6 @@ class OpenAIFileSystem(AbstractFileSystem):
         if not versions:
             raise FileNotFoundError(f"{shown}: no such file")
         return versions
-
-    # -- many files at once --------------------------------------------------------------
-
-    def put(
-        self,
-        lpath: Any,
-        rpath: Any,
-        recursive: bool = False,
-        callback: Callback = DEFAULT_CALLBACK,
-        maxdepth: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Upload local files (lists, globs, folders) to a purpose, several at once."""
-        pairs = transfer.plan(self, lpath, rpath, recursive, maxdepth, put=True)
-        callback.set_size(len(pairs))
-        transfer.run_each(
-            lambda lp, rp: self.put_file(lp, rp, **kwargs), pairs, callback, self._file_workers
-        )
-
-    def get(
-        self,
-        rpath: Any,
-        lpath: Any,
-        recursive: bool = False,
-        callback: Callback = DEFAULT_CALLBACK,
-        maxdepth: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Download files (lists, globs, purposes) to local paths, several at once."""
-        pairs = transfer.plan(self, rpath, lpath, recursive, maxdepth, put=False)
-        callback.set_size(len(pairs))
-        for _, lp in pairs:
-            parent = os.path.dirname(lp)
-            if parent:
-                os.makedirs(parent, exist_ok=True)
-        transfer.run_each(
-            lambda rp, lp: self.get_file(rp, lp, **kwargs), pairs, callback, self._file_workers
-        )
-
-    @property
-    def _file_workers(self) -> int:
-        return self.max_concurrency // 2 or 1
 
 
 def mask_userinfo(address: str) -> str:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from fsspec.callbacks import Callback
+from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 from fsspec.implementations.local import LocalFileSystem, make_path_posix
 from fsspec.utils import other_paths
 
@@ -182,3 +182,117 @@ def run_each(
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+class ManyFiles:
+    """The many-file methods of :class:`~openaifs.core.OpenAIFileSystem` (``put``, ``get``,
+    ``copy``, ``mv``): each plans its pairs here and runs the one-file method on each."""
+
+    max_concurrency: int
+
+    def put(
+        self,
+        lpath: Any,
+        rpath: Any,
+        recursive: bool = False,
+        callback: Callback = DEFAULT_CALLBACK,
+        maxdepth: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Upload local files (lists, globs, folders) to a purpose, several at once."""
+        pairs = plan(self, lpath, rpath, recursive, maxdepth, put=True)
+        callback.set_size(len(pairs))
+        run_each(
+            lambda lp, rp: self.put_file(lp, rp, **kwargs), pairs, callback, self._file_workers
+        )
+
+    def get(
+        self,
+        rpath: Any,
+        lpath: Any,
+        recursive: bool = False,
+        callback: Callback = DEFAULT_CALLBACK,
+        maxdepth: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Download files (lists, globs, purposes) to local paths, several at once."""
+        pairs = plan(self, rpath, lpath, recursive, maxdepth, put=False)
+        callback.set_size(len(pairs))
+        for _, lp in pairs:
+            parent = os.path.dirname(lp)
+            if parent:
+                os.makedirs(parent, exist_ok=True)
+        run_each(
+            lambda rp, lp: self.get_file(rp, lp, **kwargs), pairs, callback, self._file_workers
+        )
+
+    @property
+    def _file_workers(self) -> int:
+        return self.max_concurrency // 2 or 1
+
+    def copy(
+        self,
+        path1: Any,
+        path2: str,
+        recursive: bool = False,
+        maxdepth: int | None = None,
+        on_error: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Copy files within the store (also :meth:`cp`), several at once.
+
+        One file goes to a new name, or into a purpose under its own name; with
+        ``recursive=True`` every file of a purpose goes into another purpose; a glob or a
+        list of paths goes into a purpose. The service has no copy: each file's content
+        streams down and back up (:meth:`cp_file`), and each copy is a new file, with a
+        new id.
+
+        Parameters
+        ----------
+        path1 : str or list of str
+            Files, ids, globs, or (with ``recursive``) a purpose.
+        path2 : str
+            A purpose (``openai://<purpose>``) or, for one file, its new path.
+        overwrite, expires_after, mime_type
+            As for :meth:`open`.
+        """
+        for source in path1 if isinstance(path1, list) else [path1]:
+            resolved = self._resolve(source)
+            if (resolved.is_purpose or resolved.is_root) and not recursive:
+                shown = f"openai://{resolved.unresolve()}"
+                raise IsADirectoryError(f"{shown}: is a directory; use recursive=True")
+        pairs = plan_copy(self, path1, path2, recursive, maxdepth)
+        run_each(
+            lambda a, b: self.cp_file(a, b, **kwargs), pairs, DEFAULT_CALLBACK, self._file_workers
+        )
+
+    def mv(
+        self,
+        path1: Any,
+        path2: str,
+        recursive: bool = False,
+        maxdepth: int | None = None,
+        *,
+        confirm: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """Move files: :meth:`copy`, then :meth:`rm` of the sources.
+
+        The service has no rename: a moved file is a new file with a new id, and every
+        file of the source's name is deleted. Moving every file of a purpose needs
+        ``recursive=True`` and ``confirm=True``, as :meth:`rm` does; that is checked
+        before anything is copied.
+
+        Parameters
+        ----------
+        overwrite, expires_after, mime_type
+            As for :meth:`open`.
+        """
+        if path1 == path2:
+            return
+        for source in path1 if isinstance(path1, list) else [path1]:
+            resolved = self._resolve(source)
+            if resolved.is_purpose or resolved.is_root:
+                self._to_delete(source, recursive, confirm)  # raises without both
+        self.copy(path1, path2, recursive=recursive, maxdepth=maxdepth, **kwargs)
+        self.rm(path1, recursive=recursive, confirm=confirm)
