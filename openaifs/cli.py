@@ -406,6 +406,15 @@ def _plan(fs: Any, args: argparse.Namespace) -> list[tuple[str, str, int]]:
     ]
 
 
+def _as_typed(path: str, typed: list[str]) -> str:
+    """A local path as the user would type it: relative to the current folder when they
+    typed relative paths (the plan makes every local path absolute)."""
+    if _remote(path) or all(os.path.isabs(t) or _remote(t) for t in typed):
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
+
+
 def _transfer_one(
     fs: Any, source: str, dest: str, size: int, callback: Callback, options: dict[str, Any]
 ) -> dict[str, Any]:
@@ -454,7 +463,15 @@ def cmd_cp(args: argparse.Namespace) -> int:
         run_each(one, items, DEFAULT_CALLBACK, TRANSFER_WORKERS)
     finally:
         progress.close()
-    ordered = [reports[source, dest] for source, dest, _ in items]
+    typed = [*args.sources, args.dest]
+    ordered = [
+        {
+            **r,
+            "source": _as_typed(r["source"], typed),
+            "destination": _as_typed(r["destination"], typed),
+        }
+        for r in (reports[source, dest] for source, dest, _ in items)
+    ]
     if args.json:
         _print_json(ordered)
     elif not args.quiet:
