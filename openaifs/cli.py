@@ -444,6 +444,13 @@ def cmd_cp(args: argparse.Namespace) -> int:
     if args.overwrite:
         options["overwrite"] = args.overwrite
     if args.expires_after is not None:
+        from openaifs.limits import MAX_EXPIRES_AFTER, MIN_EXPIRES_AFTER
+
+        if not MIN_EXPIRES_AFTER <= args.expires_after <= MAX_EXPIRES_AFTER:
+            raise UsageError(
+                f"--expires-after must be between {MIN_EXPIRES_AFTER} (an hour) and "
+                f"{MAX_EXPIRES_AFTER} (30 days) seconds, not {args.expires_after}"
+            )
         options["expires_after"] = args.expires_after
     if options and not _remote(args.dest):
         raise UsageError("--overwrite and --expires-after apply to openai:// destinations only")

@@ -84,13 +84,18 @@ def _get_targets(
 
 
 def plan_copy(
-    fs: Any, source: Any, dest: str, recursive: bool, maxdepth: int | None = None
+    fs: Any, source: Any, dest: Any, recursive: bool, maxdepth: int | None = None
 ) -> list[tuple[str, str]]:
     """Source/destination pairs of a copy within the store (``openai://`` to ``openai://``).
 
     A purpose as destination receives each file under its own name; any other destination
-    is the new name of the one file copied.
+    is the new name of the one file copied; two lists pair up as given.
     """
+    if isinstance(source, list) and isinstance(dest, list):
+        if len(source) != len(dest):
+            raise ValueError("the lists of sources and destinations differ in length")
+        pairs = zip(source, dest, strict=True)
+        return [(fs._strip_protocol(s), fs._strip_protocol(d)) for s, d in pairs]
     sources = _remote_files(fs, source, recursive, maxdepth)
     target = fs._resolve(dest)
     if target.is_purpose:

@@ -295,3 +295,11 @@ def test_retried_part_is_not_counted_twice(server, tmp_path):
     assert [f["hits"] for f in server.faults()] == [1]  # one part was read twice
     assert steps.value == 8 * MiB + 1
     assert fs.size(PATH) == 8 * MiB + 1
+
+
+def test_cli_expires_after_out_of_range_names_the_flag(run, tmp_path):
+    local = tmp_path / "a.txt"
+    local.write_bytes(b"a")
+    code, _, err = run("put", "--expires-after", "60", str(local), "openai://user_data/")
+    assert code == 2 and err.count("\n") == 1
+    assert "--expires-after must be between 3600 (an hour) and 2592000 (30 days)" in err
