@@ -18,8 +18,9 @@ _ALLOWED_MODES = {"r", "rb", "rt", "w", "wb", "wt", "x", "xb", "xt"}
 #: Keywords ``open`` accepts besides its named parameters (text layers, transactions,
 #: fsspec's read cache).
 OPEN_EXTRAS = ("encoding", "errors", "newline", "autocommit", "cache_type")
-#: Named parameters of ``open`` that only mean something when writing.
-WRITE_ONLY = ("size", "overwrite", "expires_after", "mime_type", "callback")
+#: Named parameters of ``open`` that only mean something when writing. (``size`` is not
+#: among them: fsspec's own callers pass a reader the size they already know.)
+WRITE_ONLY = ("overwrite", "expires_after", "mime_type", "callback")
 TEXT_ONLY = ("encoding", "errors", "newline")
 WRITE_MODES = ("overwrite", "create")
 
@@ -88,7 +89,8 @@ def check_open_arguments(
     _check_compression(compression)
     for name in kwargs:
         if name not in OPEN_EXTRAS:
-            close = difflib.get_close_matches(name, [*OPEN_EXTRAS, *WRITE_ONLY], n=1, cutoff=0.7)
+            known = [*OPEN_EXTRAS, *WRITE_ONLY, "size"]
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"open() got an unknown option {name!r}{hint}")
     given = {**named, **kwargs}
