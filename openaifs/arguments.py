@@ -116,9 +116,8 @@ def check_open_arguments(
         from fsspec.caching import caches
 
         if cache_type not in caches:
-            raise ValueError(
-                f"cache_type {cache_type!r} is not one of fsspec's: {', '.join(sorted(caches))}"
-            )
+            known = ", ".join(sorted(str(c) for c in caches))
+            raise ValueError(f"cache_type {cache_type!r} is not one of fsspec's: {known}")
 
 
 def _check_compression(compression: Any) -> None:

@@ -17,11 +17,13 @@ import json
 import logging
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from fsspec.callbacks import Callback
+
+from openaifs.errors import builtin_name
+from openaifs.progress import TransferBar
 
 PREFIX = "openai://"
 
@@ -268,56 +270,6 @@ def cmd_rm(args: argparse.Namespace) -> int:
 # -- cp, put, get -------------------------------------------------------------------------
 
 
-class _Share(Callback):
-    """One file's share of a transfer: its bytes go to the one bar of the whole transfer."""
-
-    def __init__(self, progress: _Progress) -> None:
-        super().__init__()
-        self._progress = progress
-        self._sent = 0
-
-    def call(self, *args: Any, **kwargs: Any) -> None:
-        delta, self._sent = self.value - self._sent, self.value
-        if delta:
-            self._progress.add(delta)
-
-
-class _Progress:
-    """A byte-counting progress bar (fsspec's ``TqdmCallback``) for a whole transfer; a no-op
-    when disabled. Safe to update from several threads."""
-
-    def __init__(self, enabled: bool, total: int, desc: str) -> None:
-        self._lock = threading.Lock()
-        self._bar: Any = None
-        if enabled:
-            from fsspec.callbacks import TqdmCallback
-
-            self._bar = TqdmCallback(
-                size=total,
-                tqdm_kwargs={
-                    "desc": desc,
-                    "unit": "B",
-                    "unit_scale": True,
-                    "unit_divisor": 1000,  # decimal: tqdm labels its units k, M, G
-                    "file": sys.stderr,
-                    "leave": True,
-                },
-            )
-            self._bar.call()  # show the bar at once, even before the first byte
-
-    def share(self) -> Callback:
-        return _Share(self)
-
-    def add(self, n: int) -> None:
-        if self._bar is not None:
-            with self._lock:
-                self._bar.relative_update(n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
 def _progress_wanted(args: argparse.Namespace) -> bool:
     # By default only for a person at a terminal: output piped or redirected means a
     # script, whose logs a bar would fill.
@@ -459,7 +411,7 @@ def cmd_cp(args: argparse.Namespace) -> int:
         print("openaifs: no files to copy", file=sys.stderr)
         return EXIT_OK
     desc = os.path.basename(items[0][0].rstrip("/")) if len(items) == 1 else f"{len(items)} files"
-    progress = _Progress(_progress_wanted(args), sum(size for _, _, size in items), desc)
+    progress = TransferBar(_progress_wanted(args), sum(size for _, _, size in items), desc)
     reports: dict[tuple[str, str], dict[str, Any]] = {}
 
     def one(source: str, dest: str, size: int) -> None:
@@ -650,7 +602,7 @@ def _error_line(exc: Exception, args: argparse.Namespace) -> str:
     """The one line an error prints: ``openaifs: <Type>: <message>; <fix>``."""
     message = _one_line(str(exc)) or "(no message)"
     fix = _fix(exc, args)
-    return f"openaifs: {type(exc).__name__}: {message}" + (f"; {fix}" if fix else "")
+    return f"openaifs: {builtin_name(exc)}: {message}" + (f"; {fix}" if fix else "")
 
 
 def _after_serve(argv: list[str]) -> list[str] | None:

@@ -8,6 +8,7 @@ the attempts), so a bar never runs past its total.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from typing import IO, Any
@@ -113,3 +114,55 @@ def counted_opener(
         return CountedReader(opener(), on_read, mark)  # type: ignore[return-value]
 
     return open_counted
+
+
+class _Share(Callback):
+    """One file's share of a transfer: its bytes go to the one bar of the whole transfer."""
+
+    def __init__(self, bar: TransferBar) -> None:
+        super().__init__()
+        self._bar = bar
+        self._sent = 0
+
+    def call(self, *args: Any, **kwargs: Any) -> None:
+        delta, self._sent = self.value - self._sent, self.value
+        if delta:
+            self._bar.add(delta)
+
+
+class TransferBar:
+    """The command line's byte-counting bar (fsspec's ``TqdmCallback``) for a whole
+    transfer, on stderr, in decimal units (tqdm labels its units k, M, G); a no-op when
+    disabled. Safe to update from several threads: each file reports through a
+    :meth:`share`."""
+
+    def __init__(self, enabled: bool, total: int, desc: str) -> None:
+        self._lock = threading.Lock()
+        self._bar: Any = None
+        if enabled:
+            from fsspec.callbacks import TqdmCallback
+
+            self._bar = TqdmCallback(
+                size=total,
+                tqdm_kwargs={
+                    "desc": desc,
+                    "unit": "B",
+                    "unit_scale": True,
+                    "unit_divisor": 1000,
+                    "file": sys.stderr,
+                    "leave": True,
+                },
+            )
+            self._bar.call()  # show the bar at once, even before the first byte
+
+    def share(self) -> Callback:
+        return _Share(self)
+
+    def add(self, n: int) -> None:
+        if self._bar is not None:
+            with self._lock:
+                self._bar.relative_update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

@@ -1,4 +1,4 @@
-"""The version of openaifs, in a module of its own so that any module can read it without
-importing the package (whose ``__init__`` imports the filesystem, and so almost all)."""
+"""The version of openaifs (its own module, so that no part of the package imports the
+package itself to learn it)."""
 
 __version__ = "0.1.0"
