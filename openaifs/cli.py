@@ -12,20 +12,18 @@ line on stderr, ``openaifs: <Type>: <message>``, never a traceback (``--debug`` 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import datetime
 import json
 import logging
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fsspec.callbacks import Callback
 
 from openaifs.errors import builtin_name
+from openaifs.progress import TransferBar
 
 PREFIX = "openai://"
 
@@ -48,6 +46,12 @@ class UsageError(Exception):
 def _filesystem(args: argparse.Namespace) -> Any:
     from openaifs.core import OpenAIFileSystem
 
+    if not os.environ.get("OPENAI_API_KEY"):
+        # The library's own message suggests api_key=, which is Python, not shell.
+        raise PermissionError(
+            "no API key: set the OPENAI_API_KEY environment variable "
+            "(export OPENAI_API_KEY=sk-...); the command line reads the key only from there"
+        )
     return OpenAIFileSystem(base_url=args.base_url, skip_instance_cache=True)
 
 
@@ -67,10 +71,12 @@ def _shown(path: str) -> str:
 
 
 def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
+    """``n`` bytes in decimal units (kB = 1000 B), as the progress bars and the service's own
+    limits ("512 MB") count them."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
+        n /= 1000
     raise AssertionError("unreachable")
 
 
@@ -264,58 +270,11 @@ def cmd_rm(args: argparse.Namespace) -> int:
 # -- cp, put, get -------------------------------------------------------------------------
 
 
-class _Share(Callback):
-    """One file's share of a transfer: its bytes go to the one bar of the whole transfer."""
-
-    def __init__(self, progress: _Progress) -> None:
-        super().__init__()
-        self._progress = progress
-        self._sent = 0
-
-    def call(self, *args: Any, **kwargs: Any) -> None:
-        delta, self._sent = self.value - self._sent, self.value
-        if delta:
-            self._progress.add(delta)
-
-
-class _Progress:
-    """A byte-counting progress bar (fsspec's ``TqdmCallback``) for a whole transfer; a no-op
-    when disabled. Safe to update from several threads."""
-
-    def __init__(self, enabled: bool, total: int, desc: str) -> None:
-        self._lock = threading.Lock()
-        self._bar: Any = None
-        if enabled:
-            from fsspec.callbacks import TqdmCallback
-
-            self._bar = TqdmCallback(
-                size=total,
-                tqdm_kwargs={
-                    "desc": desc,
-                    "unit": "B",
-                    "unit_scale": True,
-                    "unit_divisor": 1024,
-                    "file": sys.stderr,
-                    "leave": True,
-                },
-            )
-            self._bar.call()  # show the bar at once, even before the first byte
-
-    def share(self) -> Callback:
-        return _Share(self)
-
-    def add(self, n: int) -> None:
-        if self._bar is not None:
-            with self._lock:
-                self._bar.relative_update(n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
 def _progress_wanted(args: argparse.Namespace) -> bool:
-    wanted = args.progress if args.progress is not None else sys.stderr.isatty()
+    # By default only for a person at a terminal: output piped or redirected means a
+    # script, whose logs a bar would fill.
+    interactive = sys.stderr.isatty() and sys.stdout.isatty()
+    wanted = args.progress if args.progress is not None else interactive
     if not wanted:
         return False
     try:
@@ -330,60 +289,37 @@ def _progress_wanted(args: argparse.Namespace) -> bool:
     return True
 
 
-@dataclass
-class Transfer:
-    """One file to copy: from ``source`` to ``dest`` (``openai://`` paths or local paths)."""
-
-    source: str
-    dest: str
-    size: int
-
-
-def _local_sources(sources: Sequence[str], recursive: bool) -> list[tuple[str, str, int]]:
-    """(local path, name it takes, size) for every local file the sources name."""
-    found = []
+def _check_sources(sources: Sequence[str], recursive: bool, from_remote: bool) -> None:
+    """What the plan cannot say in command-line terms: a folder or purpose without ``-r``,
+    the root, a local file that is not there."""
     for source in sources:
-        if os.path.isdir(source):
+        if from_remote:
+            resolved = _resolve(source)
+            if resolved.is_root:
+                raise UsageError(
+                    f"{source}: copy from one purpose (openai://<purpose>), not the root"
+                )
+            if resolved.is_purpose and not recursive:
+                raise IsADirectoryError(f"{_shown(source)}: is a purpose; use -r to copy its files")
+        elif os.path.isdir(source):
             if not recursive:
                 raise IsADirectoryError(f"{source}: is a directory; use -r to copy its files")
-            for folder, dirs, files in os.walk(source):
-                dirs.sort()
-                for name in sorted(files):
-                    local = os.path.join(folder, name)
-                    found.append((local, name, os.path.getsize(local)))
-        elif os.path.exists(source):
-            found.append((source, os.path.basename(source), os.path.getsize(source)))
-        else:
+        elif not os.path.exists(source) and not _has_magic(source):
             raise FileNotFoundError(f"{source}: no such file or directory")
-    return found
 
 
-def _remote_sources(fs: Any, sources: Sequence[str], recursive: bool) -> list[tuple[str, str, int]]:
-    """(openai:// path, name it takes, size) for every file the sources name."""
+def _has_magic(path: str) -> bool:
     from openaifs.paths import has_magic
 
-    found = []
-    for source in sources:
-        resolved = _resolve(source)
-        if resolved.is_root:
-            raise UsageError(f"{source}: copy from one purpose (openai://<purpose>), not the root")
-        if resolved.is_purpose:
-            if not recursive:
-                raise IsADirectoryError(f"{_shown(source)}: is a purpose; use -r to copy its files")
-            entries = fs.ls(source, detail=True, refresh=True)
-        elif resolved.filename is not None and has_magic(resolved.filename):
-            entries = list(fs.glob(source, detail=True).values())
-            if not entries:
-                raise FileNotFoundError(f"{_shown(source)}: nothing matches")
-        else:
-            entries = [fs.info(source, refresh=True)]
-        for e in sorted(entries, key=lambda e: e["name"]):
-            found.append((PREFIX + e["name"], _local_name(e), e["size"]))
-    return found
+    return has_magic(path)
 
 
-def _plan(fs: Any, args: argparse.Namespace) -> list[Transfer]:
-    """Which file goes where; checks the direction the command allows."""
+def _plan(fs: Any, args: argparse.Namespace) -> list[tuple[str, str, int]]:
+    """(source, destination, size) of each file: the pairs :func:`openaifs.transfer.plan`
+    forms for ``fs.put``/``fs.get`` (or :func:`~openaifs.transfer.plan_copy` within the
+    store), after the checks the command allows."""
+    from openaifs import transfer
+
     sources, dest = list(args.sources), args.dest
     remote = {_remote(s) for s in sources}
     if len(remote) > 1:
@@ -395,108 +331,110 @@ def _plan(fs: Any, args: argparse.Namespace) -> list[Transfer]:
         raise UsageError("get downloads: SOURCE... are openai:// paths, DEST a local path")
     if not from_remote and not to_remote:
         raise UsageError("one side of a copy must be an openai:// path")
-    if from_remote:
-        found = _remote_sources(fs, sources, args.recursive)
-    else:
-        found = _local_sources(sources, args.recursive)
-    if not found:
-        return []
     if to_remote:
         target = _resolve(dest)
         if target.is_root or target.is_file_id:
             raise UsageError(f"{dest}: copy to a purpose or to openai://<purpose>/<filename>")
-        if target.is_purpose:
-            pairs = [(src, f"{PREFIX}{target.purpose}/{name}", size) for src, name, size in found]
-        elif len(found) == 1 and not dest.endswith("/"):
-            pairs = [(found[0][0], _shown(dest), found[0][2])]
+    _check_sources(sources, args.recursive, from_remote)
+    source: Any = sources[0] if len(sources) == 1 else sources
+    try:
+        if from_remote and to_remote:
+            pairs = transfer.plan_copy(fs, source, dest, args.recursive)
         else:
+            pairs = transfer.plan(fs, source, dest, args.recursive, None, put=to_remote)
+    except ValueError as exc:  # sources and destination that do not fit together
+        raise UsageError(str(exc)) from None
+    if to_remote and not _resolve(dest).is_purpose:
+        named = _resolve(dest).unresolve()
+        if any(remote_path != named for _, remote_path in pairs):
             raise UsageError(f"{dest}: copying several files needs a purpose as destination")
-    else:
-        from openaifs.paths import has_magic
-
-        expands = any(
-            _resolve(s).is_purpose or has_magic(_resolve(s).filename or "") for s in sources
-        )
-        if len(found) > 1 or expands or dest.endswith(("/", os.sep)) or os.path.isdir(dest):
-            os.makedirs(dest, exist_ok=True)
-            pairs = [(src, os.path.join(dest, name), size) for src, name, size in found]
-        else:
-            pairs = [(found[0][0], dest, found[0][2])]
-    seen: dict[str, str] = {}
-    for src, dst, _ in pairs:
-        if dst in seen:
-            raise UsageError(f"{seen[dst]} and {src} would both be copied to {dst}")
-        seen[dst] = src
-    return [Transfer(src, dst, size) for src, dst, size in pairs]
+    if to_remote:
+        pairs = [(src, PREFIX + dst) for src, dst in pairs]
+    if from_remote:
+        pairs = [(PREFIX + src, dst) for src, dst in pairs]
+    return [
+        (src, dst, os.path.getsize(src) if not from_remote else fs.info(src)["size"])
+        for src, dst in pairs
+    ]
 
 
-def _copy_remote(fs: Any, item: Transfer, callback: Callback, options: dict[str, Any]) -> None:
-    """Stream one file from the store into the store, through this machine."""
-    with (
-        fs.open(item.source, "rb") as src,
-        fs.open(item.dest, "wb", size=item.size, **options) as dst,
-    ):
-        while chunk := src.read(4 << 20):
-            dst.write(chunk)
-            callback.relative_update(len(chunk))
+def _as_typed(path: str, typed: list[str]) -> str:
+    """A local path as the user would type it: relative to the current folder when they
+    typed relative paths (the plan makes every local path absolute)."""
+    if _remote(path) or all(os.path.isabs(t) or _remote(t) for t in typed):
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
 
 
 def _transfer_one(
-    fs: Any, item: Transfer, callback: Callback, options: dict[str, Any]
+    fs: Any, source: str, dest: str, size: int, callback: Callback, options: dict[str, Any]
 ) -> dict[str, Any]:
     """Copy one file; return what the JSON report says of it."""
-    if _remote(item.source) and _remote(item.dest):
-        _copy_remote(fs, item, callback, options)
-    elif _remote(item.dest):
-        fs.put_file(item.source, item.dest, callback=callback, **options)
+    if _remote(source) and _remote(dest):
+        fs.cp_file(source, dest, callback=callback, **options)
+    elif _remote(dest):
+        fs.put_file(source, dest, callback=callback, **options)
     else:
-        fs.get_file(item.source, item.dest, callback=callback)
-    report = {"source": item.source, "destination": item.dest, "size": item.size}
-    if _remote(item.dest):
-        report["id"] = fs.info(item.dest)["id"]
+        parent = os.path.dirname(dest)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+        fs.get_file(source, dest, callback=callback)
+    report = {"source": source, "destination": dest, "size": size}
+    if _remote(dest):
+        report["id"] = fs.info(dest)["id"]
     return report
 
 
-def _run_all(
-    func: Callable[[Transfer], dict[str, Any]], items: list[Transfer]
-) -> list[dict[str, Any]]:
-    """Run ``func`` on each item, a few at a time (one file: in this thread, so that Ctrl-C
-    reaches the transfer and cancels it)."""
-    if len(items) == 1:
-        return [func(items[0])]
-    pool = cf.ThreadPoolExecutor(min(len(items), TRANSFER_WORKERS), "openaifs-cli")
-    try:
-        futures = [pool.submit(func, item) for item in items]
-        return [future.result() for future in futures]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def cmd_cp(args: argparse.Namespace) -> int:
+    from fsspec.callbacks import DEFAULT_CALLBACK
+
+    from openaifs.transfer import run_each
+
     fs = _filesystem(args)
-    items = _plan(fs, args)
-    if not items:
-        print("openaifs: no files to copy", file=sys.stderr)
-        return EXIT_OK
     options: dict[str, Any] = {}
     if args.overwrite:
         options["overwrite"] = args.overwrite
     if args.expires_after is not None:
+        from openaifs.limits import MAX_EXPIRES_AFTER, MIN_EXPIRES_AFTER
+
+        if not MIN_EXPIRES_AFTER <= args.expires_after <= MAX_EXPIRES_AFTER:
+            raise UsageError(
+                f"--expires-after must be between {MIN_EXPIRES_AFTER} (an hour) and "
+                f"{MAX_EXPIRES_AFTER} (30 days) seconds, not {args.expires_after}"
+            )
         options["expires_after"] = args.expires_after
     if options and not _remote(args.dest):
         raise UsageError("--overwrite and --expires-after apply to openai:// destinations only")
-    desc = (
-        os.path.basename(items[0].source.rstrip("/")) if len(items) == 1 else f"{len(items)} files"
-    )
-    progress = _Progress(_progress_wanted(args), sum(i.size for i in items), desc)
+    items = _plan(fs, args)
+    if not items:
+        print("openaifs: no files to copy", file=sys.stderr)
+        return EXIT_OK
+    desc = os.path.basename(items[0][0].rstrip("/")) if len(items) == 1 else f"{len(items)} files"
+    progress = TransferBar(_progress_wanted(args), sum(size for _, _, size in items), desc)
+    reports: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def one(source: str, dest: str, size: int) -> None:
+        share = progress.share()
+        reports[source, dest] = _transfer_one(fs, source, dest, size, share, options)
+
     try:
-        reports = _run_all(lambda item: _transfer_one(fs, item, progress.share(), options), items)
+        run_each(one, items, DEFAULT_CALLBACK, TRANSFER_WORKERS)
     finally:
         progress.close()
+    typed = [*args.sources, args.dest]
+    ordered = [
+        {
+            **r,
+            "source": _as_typed(r["source"], typed),
+            "destination": _as_typed(r["destination"], typed),
+        }
+        for r in (reports[source, dest] for source, dest, _ in items)
+    ]
     if args.json:
-        _print_json(reports)
+        _print_json(ordered)
     elif not args.quiet:
-        for r in reports:
+        for r in ordered:
             suffix = f"  ({r['id']})" if "id" in r else ""
             print(f"{r['source']} -> {r['destination']}{suffix}")
     return EXIT_OK
@@ -520,7 +458,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from openaifs.demo import main as demo
 
-    return demo()
+    return demo(main)
 
 
 # -- the parser ---------------------------------------------------------------------------
@@ -561,7 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="machine-readable output")
     human = argparse.ArgumentParser(add_help=False)
-    human.add_argument("-H", "--human", action="store_true", help="sizes in KiB, MiB, ...")
+    human.add_argument(
+        "-H", "--human", action="store_true", help="sizes in kB, MB, GB (powers of 1000)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Callable[..., int], text: str, *parents: Any) -> Any:
@@ -605,7 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
             dest="progress",
             action="store_true",
             default=None,
-            help="show a progress bar on stderr (default: when stderr is a terminal)",
+            help="show a progress bar on stderr (default: when stdout and stderr are terminals)",
         )
         p.add_argument(
             "--no-progress", dest="progress", action="store_false", help="never show one"
@@ -639,6 +579,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _fix(exc: Exception, args: argparse.Namespace) -> str:
+    """What to set or pass to get past ``exc``, named as a shell user types it ('' if the
+    message already says it)."""
+    status = getattr(exc, "status", None)
+    if status == 401:
+        return "check the key in OPENAI_API_KEY"
+    if status == 403:
+        return "the key in OPENAI_API_KEY lacks access (check its project and permissions)"
+    if status == 404 and "Invalid URL" in str(exc):
+        return "check --base-url (or OPENAI_BASE_URL): it usually ends in /v1"
+    if isinstance(exc, (ConnectionError, TimeoutError)) and status is None:
+        return "check --base-url (or OPENAI_BASE_URL) and that the service is reachable"
+    if isinstance(exc, FileExistsError) and getattr(args, "overwrite", None) == "error":
+        return "--overwrite replace (or keep) writes anyway"
+    return ""
+
+
+def _error_line(exc: Exception, args: argparse.Namespace) -> str:
+    """The one line an error prints: ``openaifs: <Type>: <message>; <fix>``."""
+    message = _one_line(str(exc)) or "(no message)"
+    fix = _fix(exc, args)
+    return f"openaifs: {builtin_name(exc)}: {message}" + (f"; {fix}" if fix else "")
 
 
 def _after_serve(argv: list[str]) -> list[str] | None:
@@ -685,8 +649,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        message = _one_line(str(exc)) or "(no message)"
-        print(f"openaifs: {builtin_name(exc)}: {message}", file=sys.stderr)
+        print(_error_line(exc, args), file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
 
 

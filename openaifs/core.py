@@ -22,7 +22,7 @@ from fsspec.compression import compr
 from fsspec.spec import AbstractFileSystem
 from fsspec.utils import infer_compression
 
-from openaifs import paths, transfer
+from openaifs import arguments, paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
 from openaifs.client import DEFAULT_BASE_URL, APIClient
@@ -31,12 +31,13 @@ from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
 from openaifs.options import check_options
 from openaifs.paths import ResolvedPath, parse_path
+from openaifs.progress import ThreadSafeProgress
 from openaifs.publish import Publisher, check_policy
 from openaifs.transaction import OpenAITransaction
 from openaifs.upload import UploadSettings
 
 
-class OpenAIFileSystem(AbstractFileSystem):
+class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
     """The OpenAI Files store as a file system.
 
     Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (a flat directory),
@@ -156,6 +157,7 @@ class OpenAIFileSystem(AbstractFileSystem):
     def _strip_protocol(cls, path: Any) -> Any:
         if isinstance(path, list):
             return [cls._strip_protocol(p) for p in path]
+        arguments.check_path(path)
         return paths.strip_protocol(os.fspath(path) if hasattr(path, "__fspath__") else path)
 
     @classmethod
@@ -320,6 +322,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any
     ) -> bytes:
         """The content of a file, or of bytes ``start``..``end`` of it."""
+        arguments.check_range(start, end)
 
         def read(file: FileObject, name: str) -> bytes:
             size = file["bytes"]
@@ -365,6 +368,8 @@ class OpenAIFileSystem(AbstractFileSystem):
         if resolved.is_root or resolved.is_purpose:
             os.makedirs(lpath, exist_ok=True)
             return
+        if outfile is None:
+            arguments.check_local_target(lpath, rpath)
         self._by_name(
             rpath, lambda file, name: self._download(file, name, lpath, callback, outfile)
         )
@@ -404,6 +409,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        callback: Callback | None = None,
         **kwargs: Any,
     ) -> Any:
         """Open a file for reading or writing.
@@ -434,23 +440,42 @@ class OpenAIFileSystem(AbstractFileSystem):
             Writing: seconds after creation at which the new file expires.
         mime_type : str, optional
             Writing: the MIME type sent (default: guessed from the filename).
+        callback : fsspec.callbacks.Callback, optional
+            Writing: told of the bytes as they are sent (while writing when ``size`` is
+            given, else at ``close``), for a progress bar.
         autocommit : bool, optional
             Writing: ``False`` defers publishing to the end of ``fs.transaction``.
+        encoding, errors, newline : str, optional
+            Text modes: as for the built-in :func:`open`.
+        cache_type : str, optional
+            Reading: one of fsspec's read caches.
+
+        Raises
+        ------
+        ValueError
+            For a mode openaifs does not support (appending, ``"+"``), a write-only option
+            when reading, a text option in a binary mode, a negative ``size`` or an
+            ``expires_after`` out of the service's range; before any request.
+        TypeError
+            For an unknown option (with the option meant, for a near miss).
         """
-        check_open_arguments(mode, block_size, cache_options, size, kwargs)
+        write_options = {
+            "size": size,
+            "overwrite": overwrite,
+            "expires_after": expires_after,
+            "mime_type": mime_type,
+            "callback": callback,
+        }
+        arguments.check_open_arguments(
+            mode, block_size, cache_options, compression, write_options, kwargs
+        )
         if "r" in mode:
             return super().open(path, mode, block_size, cache_options, compression, **kwargs)
         text = {k: kwargs.pop(k) for k in ("encoding", "errors", "newline") if k in kwargs}
         autocommit = kwargs.pop("autocommit", not self._intrans)
-        exclusive = "x" in mode
-        target = self.publisher.target(
-            self._resolve(path),
-            "error" if exclusive else overwrite,
-            expires_after,
-            mime_type,
-            size,
-        )
-        raw = self._writer(target, size, autocommit)
+        policy = "error" if "x" in mode else overwrite
+        target = self._target(path, policy, size, expires_after, mime_type)
+        raw = self._writer(target, size, autocommit, callback)
         outer: Any = raw
         if compression == "infer":
             compression = infer_compression(path)
@@ -460,11 +485,28 @@ class OpenAIFileSystem(AbstractFileSystem):
             outer = io.TextIOWrapper(outer, **text)
         return raw if outer is raw else LayeredWriteFile(outer, raw)
 
-    def _writer(self, target: Any, size: int | None, autocommit: bool = True) -> OpenAIWriteFile:
+    def _target(self, path: str, policy: Any, size: Any, expires: Any, mime: Any) -> Any:
+        """Check a write's options and where it goes, before any byte is sent."""
+        arguments.check_write_options(expires, mime)
+        return self.publisher.target(self._resolve(path), policy, expires, mime, size)
+
+    def _writer(
+        self,
+        target: Any,
+        size: int | None,
+        autocommit: bool = True,
+        callback: Callback | None = None,
+    ) -> OpenAIWriteFile:
         """A binary writer; inside a transaction, it joins it."""
         autocommit = autocommit and not self._intrans
         writer = OpenAIWriteFile(
-            self, target.path, target, self.publisher, size=size, autocommit=autocommit
+            self,
+            target.path,
+            target,
+            self.publisher,
+            size=size,
+            autocommit=autocommit,
+            callback=callback,
         )
         if self._intrans:
             self.transaction.files.append(writer)
@@ -506,15 +548,20 @@ class OpenAIFileSystem(AbstractFileSystem):
         mime_type: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """Write ``value`` to ``path`` (``mode="create"`` raises if the name exists)."""
+        """Write ``value`` (bytes) to ``path``.
+
+        Parameters
+        ----------
+        mode : {"overwrite", "create"}
+            ``"create"`` raises :class:`FileExistsError` if the name exists.
+        overwrite, expires_after, mime_type
+            As for :meth:`open`.
+        """
+        arguments.check_content(value)
+        arguments.check_write_mode(mode)
         size = len(value)
-        target = self.publisher.target(
-            self._resolve(path),
-            "error" if mode == "create" else overwrite,
-            expires_after,
-            mime_type,
-            size,
-        )
+        policy = "error" if mode == "create" else overwrite
+        target = self._target(path, policy, size, expires_after, mime_type)
         if size <= self.upload_settings.threshold and not self._intrans:
             self.publisher.publish(target, self.publisher.send_bytes(target, value))
             return
@@ -538,40 +585,56 @@ class OpenAIFileSystem(AbstractFileSystem):
         mime_type: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """Upload a local file; parts of a large one go up in parallel, straight from disk."""
+        """Upload a local file; parts of a large one go up in parallel, straight from disk.
+
+        Parameters
+        ----------
+        callback : fsspec.callbacks.Callback
+            Told of the bytes as they are sent (at least once per MiB).
+        mode : {"overwrite", "create"}
+            ``"create"`` raises :class:`FileExistsError` if the name exists.
+        overwrite, expires_after, mime_type
+            As for :meth:`open`.
+        """
+        arguments.check_write_mode(mode)
         if os.path.isdir(lpath):
             return
         size = os.path.getsize(lpath)
-        target = self.publisher.target(
-            self._resolve(rpath),
-            "error" if mode == "create" else overwrite,
-            expires_after,
-            mime_type,
-            size,
-        )
-        callback.set_size(size)
+        policy = "error" if mode == "create" else overwrite
+        target = self._target(rpath, policy, size, expires_after, mime_type)
         if self._intrans:
-            with open(lpath, "rb") as source, self._writer(target, size) as out:
+            with open(lpath, "rb") as source, self._writer(target, size, callback=callback) as out:
                 while chunk := source.read(self.upload_settings.part_size):
                     out.write(chunk)
-                    callback.relative_update(len(chunk))
             return
-        file = self.publisher.send_local(target, lpath, size, on_progress=callback.relative_update)
+        progress = ThreadSafeProgress(callback)
+        progress.set_size(size)
+        file = self.publisher.send_local(target, lpath, size, on_progress=progress)
         self.publisher.publish(target, file)
 
-    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
+    def cp_file(
+        self,
+        path1: str,
+        path2: str,
+        *,
+        overwrite: str | None = None,
+        expires_after: int | None = None,
+        mime_type: str | None = None,
+        callback: Callback | None = None,
+        **kwargs: Any,
+    ) -> None:
         """Copy a file. The service has no copy: the content streams down and back up,
-        through the Uploads API in parallel parts when large, with bounded memory."""
+        through the Uploads API in parallel parts when large, with bounded memory.
+
+        Parameters
+        ----------
+        overwrite, expires_after, mime_type, callback
+            As for :meth:`open` (``callback`` counts the bytes sent).
+        """
         file, name = self._file(path1)
         size = file["bytes"]
-        target = self.publisher.target(
-            self._resolve(path2),
-            kwargs.get("overwrite"),
-            kwargs.get("expires_after"),
-            kwargs.get("mime_type"),
-            size,
-        )
-        with self._writer(target, size) as out:
+        target = self._target(path2, overwrite, size, expires_after, mime_type)
+        with self._writer(target, size, callback=callback) as out:
             for chunk in self.reader.iter(file, name):
                 out.write(chunk)
 
@@ -645,76 +708,3 @@ class OpenAIFileSystem(AbstractFileSystem):
         if not matched:
             raise FileNotFoundError(f"{shown}: nothing matches")
         return [f for name in matched for f in self.catalog.versions(self._resolve(name))]
-
-    # -- many files at once --------------------------------------------------------------
-
-    def put(
-        self,
-        lpath: Any,
-        rpath: Any,
-        recursive: bool = False,
-        callback: Callback = DEFAULT_CALLBACK,
-        maxdepth: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Upload local files (lists, globs, folders) to a purpose, several at once."""
-        pairs = transfer.plan(self, lpath, rpath, recursive, maxdepth, put=True)
-        callback.set_size(len(pairs))
-        transfer.run_each(
-            lambda lp, rp: self.put_file(lp, rp, **kwargs), pairs, callback, self._file_workers
-        )
-
-    def get(
-        self,
-        rpath: Any,
-        lpath: Any,
-        recursive: bool = False,
-        callback: Callback = DEFAULT_CALLBACK,
-        maxdepth: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Download files (lists, globs, purposes) to local paths, several at once."""
-        pairs = transfer.plan(self, rpath, lpath, recursive, maxdepth, put=False)
-        callback.set_size(len(pairs))
-        for _, lp in pairs:
-            parent = os.path.dirname(lp)
-            if parent:
-                os.makedirs(parent, exist_ok=True)
-        transfer.run_each(
-            lambda rp, lp: self.get_file(rp, lp, **kwargs), pairs, callback, self._file_workers
-        )
-
-    @property
-    def _file_workers(self) -> int:
-        return self.max_concurrency // 2 or 1
-
-
-def check_open_arguments(
-    mode: str,
-    block_size: Any,
-    cache_options: Any,
-    size: Any,
-    kwargs: dict[str, Any],
-) -> None:
-    """Refuse a misused argument of :meth:`OpenAIFileSystem.open` before any request."""
-    allowed = {"r", "rb", "rt", "w", "wb", "wt", "x", "xb", "xt"}
-    if mode not in allowed:
-        hint = " (appending is impossible: a file's content never changes)" if "a" in mode else ""
-        raise ValueError(
-            f"mode {mode!r} is not supported{hint}: use one of 'rb', 'r', 'wb', 'w', 'xb', 'x'"
-        )
-    if block_size is not None and (
-        isinstance(block_size, bool) or not isinstance(block_size, int) or block_size <= 0
-    ):
-        raise ValueError(f"block_size must be a positive number of bytes, not {block_size!r}")
-    if cache_options is not None and not isinstance(cache_options, dict):
-        raise TypeError(f"cache_options must be a dict, not {type(cache_options).__name__}")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
-        raise ValueError(f"size must be a number of bytes >= 0, not {size!r}")
-    cache_type = kwargs.get("cache_type")
-    if cache_type is not None:
-        from fsspec.caching import caches
-
-        if cache_type not in caches:
-            known = ", ".join(sorted(str(c) for c in caches))
-            raise ValueError(f"cache_type {cache_type!r} is not one of fsspec's: {known}")

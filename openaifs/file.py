@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from fsspec.spec import AbstractBufferedFile
 
 from openaifs.limits import MAX_UPLOAD_SIZE
+from openaifs.progress import ThreadSafeProgress
 from openaifs.upload import MultipartUpload, open_region, remove_quietly
 
 if TYPE_CHECKING:
@@ -214,6 +215,9 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
 
     Leaving a ``with`` block by an exception, or calling :meth:`discard`, cancels
     everything: no file appears and no Upload is left pending.
+
+    ``callback`` (an fsspec ``Callback``) is told of the bytes as they are sent: while
+    writing when ``size`` is declared, else at ``close``.
     """
 
     def __init__(
@@ -225,6 +229,7 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         *,
         size: int | None = None,
         autocommit: bool = True,
+        callback: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -251,6 +256,9 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         #: When the writer was closed, in the order of every deferred writer's close.
         self.closed_seq: int | None = None
         self.file: dict[str, Any] | None = None
+        self._progress = ThreadSafeProgress(callback)
+        if size is not None:
+            self._progress.set_size(size)
 
     @property
     def _streaming(self) -> bool:
@@ -306,6 +314,7 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         settings = self.publisher.settings
         if self._upload is None:
             self._upload = self.publisher.start_upload(self.target, self.declared_size)
+            self._upload.on_part = self._progress
         start = 0
         while len(data) - start >= settings.part_size or (final and start < len(data)):
             chunk = data[start : start + settings.part_size]
@@ -334,14 +343,18 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
     def _make_file(self) -> dict[str, Any]:
         """Make the new file from what was sent or kept (an Upload, a spool, bytes)."""
         md5 = None if self._md5 is None else self._md5.hexdigest()
+        if self.declared_size is None:
+            self._progress.set_size(self._written)
         if self._upload is not None:
             file = self.publisher.finish_upload(self.target, self._upload, md5)
             self._upload = None  # completed: nothing left to cancel
         elif self._spool is not None:
             self._spool.close()
-            file = self.publisher.send_local(self.target, self._spool.name, self._written, md5)
+            file = self.publisher.send_local(
+                self.target, self._spool.name, self._written, md5, on_progress=self._progress
+            )
         else:
-            file = self.publisher.send_bytes(self.target, self._small or b"")
+            file = self.publisher.send_bytes(self.target, self._small or b"", self._progress)
         self.file = file
         return file
 

@@ -66,7 +66,7 @@ def check_options(cls: type, options: dict[str, Any]) -> None:
     """
     known = known_options(cls)
     for name in options:
-        if name in PASSED_THROUGH:
+        if name in PASSED_THROUGH or name in known:
             continue
         if name in OTHER_NAMES:
             hint = f"; openaifs calls it {OTHER_NAMES[name]}"

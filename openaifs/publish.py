@@ -183,7 +183,12 @@ class Publisher:
 
     # -- 2. sending -------------------------------------------------------------------
 
-    def send_bytes(self, target: WriteTarget, data: bytes) -> FileObject:
+    def send_bytes(
+        self,
+        target: WriteTarget,
+        data: bytes,
+        on_progress: Callable[[int], Any] | None = None,
+    ) -> FileObject:
         """Make the new file from in-memory content, in one ``POST /files``."""
         return upload_bytes(
             self.client,
@@ -194,6 +199,7 @@ class Publisher:
             mime_type=target.mime_type,
             expires_after=target.expires_after,
             reconcile=self._find_new(target, len(data), lambda: hashlib.md5(data).hexdigest()),
+            on_progress=on_progress,
         )
 
     def send_local(

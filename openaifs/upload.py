@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from openaifs.client import APIClient
 from openaifs.limits import MAX_PART_SIZE, MAX_UPLOAD_SIZE, MiB
+from openaifs.progress import counted, counted_opener
 
 logger = logging.getLogger("openaifs")
 
@@ -106,7 +107,8 @@ class MultipartUpload:
     expires_after : int, optional
         Seconds after creation at which the new file expires.
     on_part : callable, optional
-        Called with a part's size once it is sent (for progress).
+        Called with byte counts as the parts' bytes are read for sending (for progress;
+        each byte once, however many attempts a part takes).
     """
 
     def __init__(
@@ -167,9 +169,8 @@ class MultipartUpload:
         try:
             if self._failed is not None:
                 raise cf.CancelledError()
-            part = self.client.add_part(self.upload_id, open_part, length, path=self.path)
-            if self.on_part is not None:
-                self.on_part(length)
+            opener = counted_opener(open_part, self.on_part)
+            part = self.client.add_part(self.upload_id, opener, length, path=self.path)
             return part["id"]
         except BaseException as exc:
             if self._failed is None:
@@ -250,7 +251,7 @@ def upload_local_file(
     if size <= settings.threshold:
         with open(local_path, "rb") as source:
             file = client.create_file(
-                source,
+                counted(source, on_progress),
                 size,
                 filename=filename,
                 purpose=purpose,
@@ -259,8 +260,6 @@ def upload_local_file(
                 path=path,
                 reconcile=reconcile,
             )
-        if on_progress is not None:
-            on_progress(size)
         return file
     upload = MultipartUpload(
         client,
@@ -298,11 +297,12 @@ def upload_bytes(
     mime_type: str,
     expires_after: int | None = None,
     reconcile: Callable[[], Any] | None = None,
+    on_progress: Callable[[int], Any] | None = None,
 ) -> dict:
     """Send in-memory content in one ``POST /files``."""
     check_size(len(data), path)
     return client.create_file(
-        io.BytesIO(data),
+        counted(io.BytesIO(data), on_progress),
         len(data),
         filename=filename,
         purpose=purpose,

@@ -23,6 +23,7 @@ from conftest import make_fs
 from openaifs import OpenAIFileSystem, cli
 
 MiB = 2**20
+MB = 1_000_000  # the bars count in decimal units
 FIELDS = {"name", "type", "size", "id", "purpose", "filename", "created_at", "status", "expires_at"}
 
 
@@ -166,7 +167,7 @@ def test_ls_short_long_human_and_json(run, store):
         assert (size, file_id, purpose, shown) == (str(e["size"]), e["id"], "batch", name)
         assert f"{day} {clock}" == when.strftime("%Y-%m-%d %H:%M:%S")
     out = run("ls", "-lH", "openai://batch")[1]
-    assert out.splitlines()[1].split()[:2] == ["1.5", "KiB"]
+    assert out.splitlines()[1].split()[:2] == ["1.5", "kB"]  # decimal: 1536 B
 
     code, out, _ = run("ls", "--json", "openai://batch")
     entries = json.loads(out)
@@ -242,9 +243,9 @@ def test_du_counts_every_file_and_its_shapes(run, store):
     assert run("du")[1] == (
         "3000\topenai://batch\n3145728\topenai://user_data\n3148728\topenai://\n"
     )
-    assert run("du", "-s", "-H")[1] == "3.0 MiB\topenai://\n"
+    assert run("du", "-s", "-H")[1] == "3.1 MB\topenai://\n"  # decimal, as the bars
     assert run("du", "-H", "openai://batch")[1] == (
-        "2.9 KiB\topenai://batch/a.jsonl\n2.9 KiB\topenai://batch\n"
+        "3.0 kB\topenai://batch/a.jsonl\n3.0 kB\topenai://batch\n"
     )
     whole = json.loads(run("du", "--json", "openai://batch")[1])
     assert whole == {
@@ -396,7 +397,7 @@ def test_cp_of_a_large_file_between_openai_paths(run, store, openaifs_server):
 
 
 def test_progress_bar_counts_bytes_of_one_file(run, tmp_path):
-    path = local_file(tmp_path, "one.bin", os.urandom(MiB))
+    path = local_file(tmp_path, "one.bin", os.urandom(MB))
     code, _, err = run("put", "--progress", "-q", path, "openai://user_data")
     assert code == 0
     assert "one.bin" in err and "100%" in err and "1.00M/1.00M" in err and "B/s" in err
@@ -406,7 +407,7 @@ def test_progress_bar_counts_bytes_of_one_file(run, tmp_path):
 
 def test_progress_bar_counts_bytes_of_many_files(run, tmp_path):
     for name in ("a", "b", "c"):
-        local_file(tmp_path, f"up/{name}.bin", os.urandom(MiB))
+        local_file(tmp_path, f"up/{name}.bin", os.urandom(MB))
     code, _, err = run("put", "-r", "--progress", "-q", str(tmp_path / "up"), "openai://user_data")
     assert code == 0 and "3 files" in err and "3.00M/3.00M" in err
     code, _, err = run("get", "-r", "--progress", "-q", "openai://user_data", str(tmp_path / "dn"))
