@@ -17,22 +17,30 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from openaifs.endpoint import DEFAULT_BASE_URL, BearerKey, Credential
 from openaifs.errors import BadResponse, OpenAIFSError, http_error, redact, transport_error
 
 logger = logging.getLogger("openaifs")
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: Statuses worth another attempt: the request was not (or may not have been) acted on.
 RETRY_STATUSES = frozenset({408, 409, 429})
 # Socket reads/writes of 1 MiB instead of urllib3's 16 KiB: fewer Python-level loops per GiB.
 _BLOCKSIZE = 1 << 20
+
+
+class _Session(requests.Session):
+    def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
+        # requests drops Authorization on a redirect to another host; an Azure key goes too.
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            prepared_request.headers.pop("api-key", None)
+        super().rebuild_auth(prepared_request, response)
 
 
 class _Adapter(HTTPAdapter):
@@ -177,11 +185,15 @@ class APIClient:
 
     Parameters
     ----------
-    api_key : str
-        The bearer key. Never shown in ``repr``, logs or exceptions.
+    api_key : str or Credential
+        The bearer key, or a :class:`~openaifs.endpoint.Credential` (Azure's ``api-key``, a
+        token provider) asked for the headers of each request. Never shown in ``repr``, logs
+        or exceptions.
     base_url : str
         For example ``https://api.openai.com/v1`` or a local server's ``http://127.0.0.1:8000/v1``.
         Credentials in it (``http://user:pass@host/v1``) are masked wherever it is shown.
+    query : dict, optional
+        Query parameters every request carries (Azure's ``api-version``).
     organization, project : str, optional
         Sent as ``OpenAI-Organization`` / ``OpenAI-Project``.
     connect_timeout, read_timeout : float
@@ -197,9 +209,10 @@ class APIClient:
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | Credential,
         base_url: str = DEFAULT_BASE_URL,
         *,
+        query: Mapping[str, str] | None = None,
         organization: str | None = None,
         project: str | None = None,
         connect_timeout: float = 10.0,
@@ -209,10 +222,10 @@ class APIClient:
         backoff_max: float = 8.0,
         pool_size: int = 16,
     ) -> None:
-        self._api_key = api_key
+        self.credential = api_key if isinstance(api_key, Credential) else BearerKey(api_key)
+        self.query = dict(query or {})
         self.base_url = base_url.rstrip("/")
-        self.display_url, userinfo = _mask_userinfo(self.base_url)
-        self._secrets = _secrets(api_key, userinfo)
+        self.display_url, self._userinfo = _mask_userinfo(self.base_url)
         self.organization = organization
         self.project = project
         self.timeout = (connect_timeout, read_timeout)
@@ -229,7 +242,8 @@ class APIClient:
 
     def redact(self, text: str) -> str:
         """``text`` with the API key and any credentials of ``base_url`` masked."""
-        return redact(text.replace(self.base_url, self.display_url), self._secrets)
+        secrets = _secrets(self.credential.secrets(), self._userinfo)
+        return redact(text.replace(self.base_url, self.display_url), secrets)
 
     @property
     def session(self) -> requests.Session:
@@ -238,11 +252,10 @@ class APIClient:
         if self._session is None or self._session_pid != pid:
             with self._lock:
                 if self._session is None or self._session_pid != pid:
-                    session = requests.Session()
+                    session = _Session()
                     adapter = _Adapter(pool_connections=4, pool_maxsize=self.pool_size)
                     session.mount("http://", adapter)
                     session.mount("https://", adapter)
-                    session.headers["Authorization"] = f"Bearer {self._api_key}"
                     session.headers["User-Agent"] = f"openaifs/{_version()}"
                     if self.organization:
                         session.headers["OpenAI-Organization"] = self.organization
@@ -334,13 +347,15 @@ class APIClient:
         """Build the request (with a fresh body) and send it, once."""
         data, extra = call.body() if call.body is not None else (None, {})
         try:
+            # Asked on each attempt: a token provider may hand out a fresh token.
+            auth = self.credential.headers()
             return self.session.request(
                 call.method,
                 self.base_url + call.endpoint,
-                params=call.params,
+                params={**self.query, **(call.params or {})},
                 json=call.json,
                 data=data,
-                headers={**(call.headers or {}), **extra},
+                headers={**auth, **(call.headers or {}), **extra},
                 stream=call.stream,
                 timeout=self.timeout,
             )
@@ -629,14 +644,14 @@ def _mask_userinfo(url: str) -> tuple[str, str]:
     return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}")), userinfo
 
 
-def _secrets(api_key: str, userinfo: str) -> tuple[str, ...]:
+def _secrets(keys: tuple[str, ...], userinfo: str) -> tuple[str, ...]:
     """The forms in which a credential could appear in text, longest first.
 
     The user name alone is not among them: it is rarely secret, and hiding a short word
     everywhere (``user`` in ``user_data``) would garble messages.
     """
     password = userinfo.partition(":")[2]
-    found = {api_key, userinfo, urllib.parse.unquote(userinfo)}
+    found = {*keys, userinfo, urllib.parse.unquote(userinfo)}
     found |= {password, urllib.parse.unquote(password)}
     return tuple(sorted((s for s in found if s), key=len, reverse=True))
 

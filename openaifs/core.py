@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
@@ -25,8 +26,9 @@ from fsspec.utils import infer_compression
 from openaifs import paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
-from openaifs.client import DEFAULT_BASE_URL, APIClient
+from openaifs.client import APIClient
 from openaifs.content import ContentReader, shared_content_cache
+from openaifs.endpoint import resolve
 from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
 from openaifs.options import check_options
@@ -46,11 +48,23 @@ class OpenAIFileSystem(AbstractFileSystem):
     Parameters
     ----------
     api_key : str, optional
-        Defaults to ``$OPENAI_API_KEY``. A key taken from the environment is not pickled.
+        Defaults to ``$OPENAI_API_KEY`` (Azure: ``$AZURE_OPENAI_API_KEY``, sent as ``api-key``).
+        A key taken from the environment is not pickled.
     base_url : str, optional
         Defaults to ``$OPENAI_BASE_URL``, then ``https://api.openai.com/v1``.
     organization, project : str, optional
         Default to ``$OPENAI_ORG_ID`` and ``$OPENAI_PROJECT_ID``.
+    azure_endpoint : str, optional
+        An Azure OpenAI resource, ``https://NAME.openai.azure.com`` (default
+        ``$AZURE_OPENAI_ENDPOINT`` when no ``base_url`` is set): the API is then
+        ``{azure_endpoint}/openai``. See docs/azure.md.
+    api_version : str, optional
+        Azure's ``api-version`` (default ``$OPENAI_API_VERSION``); required with Azure.
+    azure_ad_token : str, optional
+        An Entra ID token for Azure (default ``$AZURE_OPENAI_AD_TOKEN``), sent as a bearer token.
+    azure_ad_token_provider : callable, optional
+        Returns an Entra ID token; called before every request. Pickles only if the callable
+        does (dask workers otherwise need the environment variables).
     connect_timeout, read_timeout : float
         Seconds to wait for a connection, and between bytes of an answer.
     max_retries : int
@@ -93,6 +107,10 @@ class OpenAIFileSystem(AbstractFileSystem):
         organization: str | None = None,
         project: str | None = None,
         *,
+        azure_endpoint: str | None = None,
+        api_version: str | None = None,
+        azure_ad_token: str | None = None,
+        azure_ad_token_provider: Callable[[], str] | None = None,
         connect_timeout: float = 10.0,
         read_timeout: float = 120.0,
         max_retries: int = 2,
@@ -113,11 +131,20 @@ class OpenAIFileSystem(AbstractFileSystem):
         check_options(type(self), kwargs)
         super().__init__(**kwargs)
         self.overwrite = check_policy(overwrite)
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        self.endpoint = resolve(
+            api_key=api_key,
+            base_url=base_url,
+            azure_endpoint=azure_endpoint,
+            api_version=api_version,
+            azure_ad_token=azure_ad_token,
+            azure_ad_token_provider=azure_ad_token_provider,
+        )
+        self.base_url = self.endpoint.base_url
+        credential = self.endpoint.credential
         self.client = APIClient(
-            key or "",
+            credential,
             self.base_url,
+            query=self.endpoint.query,
             organization=organization or os.environ.get("OPENAI_ORG_ID"),
             project=project or os.environ.get("OPENAI_PROJECT_ID"),
             connect_timeout=connect_timeout,
@@ -136,11 +163,15 @@ class OpenAIFileSystem(AbstractFileSystem):
         self.max_concurrency = max_concurrency
         self.metadata = MetadataCache(use_listings_cache, listings_expiry_time, max_cached_files)
         self.content_cache = shared_content_cache(
-            self.base_url, key or "", content_cache_dir, content_cache_size
+            self.base_url, credential.identity(), content_cache_dir, content_cache_size
         )
         self.metadata.on_removed.append(self.content_cache.discard)
         self.catalog = Catalog(
-            self.client, self.metadata, has_key=bool(key), max_concurrency=max_concurrency
+            self.client,
+            self.metadata,
+            # Azure without a credential: the first request says what to set, the Azure way.
+            has_key=self.endpoint.azure or bool(credential),
+            max_concurrency=max_concurrency,
         )
         self.reader = ContentReader(self.client, self.content_cache)
         self.publisher = Publisher(
@@ -148,6 +179,10 @@ class OpenAIFileSystem(AbstractFileSystem):
         )
 
     def __repr__(self) -> str:
+        if self.endpoint.azure:
+            version = self.endpoint.query["api-version"]
+            shown = mask_userinfo(self.base_url)
+            return f"OpenAIFileSystem(base_url={shown!r}, api_version={version!r})"
         return f"OpenAIFileSystem(base_url={mask_userinfo(self.base_url)!r})"
 
     # -- paths ------------------------------------------------------------------------

@@ -334,6 +334,8 @@ class ServerProcess(ServerControls):
     enable_controls
         Pass ``--enable-controls`` (default true).
 
+    Notes
+    -----
     Pass ``"--azure"`` among ``args`` to serve the Azure face too (:meth:`azure_sdk`).
     """
 
