@@ -382,7 +382,7 @@ class APIClient:
 
     def _error_answer(self, call: _Call, response: requests.Response, attempt: int) -> _Failure:
         """Translate an error status, and decide whether it is worth another attempt."""
-        request_id = response.headers.get("x-request-id")
+        request_id = _request_id(response)
         logger.info(
             "%s answered %d (request id %s)", call.operation, response.status_code, request_id
         )
@@ -434,7 +434,7 @@ class APIClient:
     ) -> BadResponse:
         """The error for a 2xx answer that is not JSON: most often a wrong ``base_url``."""
         kind = response.headers.get("Content-Type", "no Content-Type")
-        request_id = response.headers.get("x-request-id")
+        request_id = _request_id(response)
         message = (
             f"{path or operation}: the answer of {self.display_url!r} to {operation} is not "
             f"JSON ({kind}): is base_url the address of the Files API?"
@@ -604,6 +604,11 @@ def _retry_after(headers: Any) -> float | None:
             return email.utils.parsedate_to_datetime(value).timestamp() - time.time()
         except (TypeError, ValueError):
             return None
+
+
+def _request_id(response: requests.Response) -> str | None:
+    """The answer's request id: ``x-request-id``, or Azure's ``apim-request-id``."""
+    return response.headers.get("x-request-id") or response.headers.get("apim-request-id")
 
 
 def _close(data: Any) -> None:
