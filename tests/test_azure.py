@@ -4,7 +4,10 @@ reached with ``azure_endpoint``/``api_version`` and an ``api-key``, a token or a
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -276,3 +279,16 @@ def test_the_key_is_not_sent_on_to_another_host_by_a_redirect(server):
             fs = azure_fs(server, azure_endpoint=f"http://127.0.0.1:{port}")
             assert fs.ls("user_data") == []
     assert seen and all(name.lower() != "api-key" for name in seen[0])
+
+
+def test_the_cli_reads_the_azure_variables(server, fs):
+    fs.pipe("batch/x.jsonl", b"{}\n")
+    env = {k: v for k, v in os.environ.items() if k not in AZURE_VARIABLES}
+    env.update(
+        AZURE_OPENAI_ENDPOINT=server.azure_endpoint,
+        AZURE_OPENAI_API_KEY=KEY,
+        OPENAI_API_VERSION=AZURE_API_VERSION,
+    )
+    command = [sys.executable, "-m", "openaifs.cli", "ls", "openai://batch"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.split()) == (0, ["batch/x.jsonl"]), done.stderr
