@@ -110,7 +110,7 @@ class MissingCredential(Credential):
         raise PermissionError(self.message)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Endpoint:
     """The API's address, the query every request carries, and the credential.
 
@@ -130,6 +130,11 @@ class Endpoint:
     credential: Credential
     query: Mapping[str, str] = field(default_factory=dict)
     azure: bool = False
+
+    def __repr__(self) -> str:
+        # The address may carry user:password@; the filesystem's repr shows it masked.
+        kind = "Azure OpenAI" if self.azure else "OpenAI"
+        return f"Endpoint({kind}, {self.credential!r}, query={dict(self.query)!r})"
 
 
 AZURE_ONLY = ("api_version", "azure_ad_token", "azure_ad_token_provider")

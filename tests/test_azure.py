@@ -15,6 +15,7 @@ import pytest
 from fs_support import PART
 
 from openaifs import OpenAIFileSystem
+from openaifs.endpoint import resolve
 from openaifs.errors import EndpointNotFound, http_error
 from openaifs.testing import AZURE_API_VERSION, LocalServer
 
@@ -292,3 +293,31 @@ def test_the_cli_reads_the_azure_variables(server, fs):
     command = [sys.executable, "-m", "openaifs.cli", "ls", "openai://batch"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.split()) == (0, ["batch/x.jsonl"]), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("environ", "azure", "headers"),
+    [
+        # The SDK's order: a token from the environment before a key.
+        (
+            {"AZURE_OPENAI_AD_TOKEN": "tok", "AZURE_OPENAI_API_KEY": "key"},
+            True,
+            {"Authorization": "Bearer tok"},
+        ),
+        ({"AZURE_OPENAI_API_KEY": "key", "OPENAI_API_KEY": "sk"}, True, {"api-key": "key"}),
+        # OPENAI_BASE_URL chooses OpenAI; the Azure key stays home.
+        (
+            {"OPENAI_BASE_URL": "http://x/v1", "AZURE_OPENAI_API_KEY": "key"},
+            False,
+            {"Authorization": "Bearer "},
+        ),
+    ],
+)
+def test_which_service_and_credential_the_environment_gives(environ, azure, headers):
+    env = {"AZURE_OPENAI_ENDPOINT": "https://r.example", "OPENAI_API_VERSION": "2024-10-21"}
+    endpoint = resolve(api_key=None, base_url=None, environ={**env, **environ})
+    assert endpoint.azure is azure
+    assert endpoint.credential.headers() == headers
+    if azure:
+        assert endpoint.base_url == "https://r.example/openai"
+        assert endpoint.query == {"api-version": "2024-10-21"}
