@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from openaifs.cache import FileObject, Listing, MetadataCache, expired, newest_first
 from openaifs.client import APIClient
-from openaifs.limits import KNOWN_PURPOSES, PROTOCOL
+from openaifs.limits import KNOWN_PURPOSES, MAX_LIST_LIMIT, PROTOCOL
 from openaifs.paths import ResolvedPath, is_valid_filename
 
 logger = logging.getLogger("openaifs")
@@ -43,6 +44,21 @@ def file_entry(file: FileObject, name: str | None = None) -> dict[str, Any]:
 def dir_entry(name: str) -> dict[str, Any]:
     """The detail dict of a directory (the root or a purpose)."""
     return {"name": name, "type": "directory", "size": 0}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How far the service's listing was known at one moment (see :meth:`Catalog.mark`)."""
+
+    listing: Listing
+    seen: int
+    seen_until: int | None
+
+    def before(self, file: FileObject) -> bool:
+        """Whether ``file`` is known to predate the mark."""
+        if self.listing.seen_by(file["id"], self.seen):
+            return True
+        return self.seen_until is not None and file["created_at"] < self.seen_until
 
 
 class Catalog:
@@ -150,7 +166,7 @@ class Catalog:
         self.require_key()
         since = cached.seen_until
         newer = []
-        for f in self.client.list_files(order="desc", page_size=32, path=shown):
+        for f in self.client.list_files(order="desc", page_size=8, grow=True, path=shown):
             # Stop at a file the service listed before; files we wrote ourselves since are
             # no such mark: others may have written between our listing and our write.
             if f["id"] in cached.seen or (since is not None and f["created_at"] < since):
@@ -168,28 +184,32 @@ class Catalog:
         ]
         return newest_first([*fresh, *known])
 
-    def watermark(self) -> int | None:
-        """The newest ``created_at`` the service has listed to us (``None``: nothing yet).
+    def mark(self) -> Mark | None:
+        """What the service has listed to us so far (``None``: nothing cached).
 
-        Every file created since is found by :meth:`made_since`; writers remember this
-        before they publish, to look for rivals after.
+        Writers take one before they publish, to look afterwards at exactly the files made
+        meanwhile (:meth:`since`).
         """
         cached = self.metadata.listing()
-        return None if cached is None else cached.seen_until
+        if cached is None:
+            return None
+        return Mark(cached, cached.mark(), cached.seen_until)
 
-    def since(
-        self, purpose: str, filename: str, watermark: int | None, shown: str
-    ) -> list[FileObject]:
-        """Every live file of a name created at or after ``watermark``, in the service's
-        newest-first order (which breaks ``created_at`` ties by creation order).
+    def since(self, purpose: str, filename: str, mark: Mark | None, shown: str) -> list[FileObject]:
+        """Every live file of a name made since ``mark``, in the service's newest-first
+        order (which breaks ``created_at`` ties by creation order).
 
-        One newest-first look that stops at the first file older than ``watermark``: its
-        cost is the number of files made meanwhile, not the size of the purpose.
+        The look stops at the first file the service had listed to us by ``mark`` (it
+        existed then, so everything newer comes before it): its cost is the number of files
+        made meanwhile, not the size of the purpose. Without a mark, it lists the purpose.
         """
         self.require_key()
         scanned = []
-        for f in self.client.list_files(purpose, order="desc", page_size=32, path=shown):
-            if watermark is not None and f["created_at"] < watermark:
+        page = 8 if mark is not None else MAX_LIST_LIMIT
+        for f in self.client.list_files(
+            purpose, order="desc", page_size=page, grow=True, path=shown
+        ):
+            if mark is not None and mark.before(f):
                 break
             scanned.append(f)
         accepted = self.metadata.found_newer(scanned)

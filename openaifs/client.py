@@ -26,6 +26,7 @@ from requests.adapters import HTTPAdapter
 
 from openaifs.endpoint import DEFAULT_BASE_URL, BearerKey, Credential
 from openaifs.errors import BadResponse, OpenAIFSError, http_error, redact, transport_error
+from openaifs.limits import MAX_LIST_LIMIT
 
 logger = logging.getLogger("openaifs")
 
@@ -225,7 +226,9 @@ class APIClient:
         self.credential = api_key if isinstance(api_key, Credential) else BearerKey(api_key)
         self.query = dict(query or {})
         self.base_url = base_url.rstrip("/")
-        self.display_url, self._userinfo = _mask_userinfo(self.base_url)
+        #: ``base_url`` as messages and reprs show it: credentials masked.
+        self.display_url = mask_userinfo(self.base_url)
+        self._netloc = urllib.parse.urlsplit(self.base_url).netloc
         self.organization = organization
         self.project = project
         self.timeout = (connect_timeout, read_timeout)
@@ -242,7 +245,7 @@ class APIClient:
 
     def redact(self, text: str) -> str:
         """``text`` with the API key and any credentials of ``base_url`` masked."""
-        secrets = _secrets(self.credential.secrets(), self._userinfo)
+        secrets = _secrets(self.credential.secrets(), self._netloc)
         return redact(text.replace(self.base_url, self.display_url), secrets)
 
     @property
@@ -451,11 +454,15 @@ class APIClient:
         *,
         order: str = "desc",
         page_size: int = 10000,
+        grow: bool = False,
         path: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yield every File object (of ``purpose``, if given), following the cursor.
 
-        ``path`` is the ``openai://`` path the listing is for, named in errors.
+        With ``grow``, a small first ``page_size`` serves looks that usually stop early
+        (the newest few files): later pages grow fourfold up to the service's maximum, so
+        a look that goes on further costs few requests. ``path`` is the ``openai://``
+        path the listing is for, named in errors.
         """
         params: dict[str, Any] = {"limit": page_size, "order": order}
         if purpose is not None:
@@ -466,6 +473,8 @@ class APIClient:
             if not page.get("has_more") or not page["data"]:
                 return
             params["after"] = page.get("last_id") or page["data"][-1]["id"]
+            if grow:
+                params["limit"] = min(MAX_LIST_LIMIT, params["limit"] * 4)
 
     def retrieve_file(self, file_id: str, *, path: str | None = None) -> dict[str, Any]:
         """The File object ``file_id``."""
@@ -640,21 +649,20 @@ def _body_of(response: requests.Response) -> str:
         return ""
 
 
-def _mask_userinfo(url: str) -> tuple[str, str]:
-    """``url`` with its ``user:password@`` shown as ``***@``, and that userinfo."""
-    parts = urllib.parse.urlsplit(url)
-    userinfo, at, host = parts.netloc.rpartition("@")
-    if not at:
-        return url, ""
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}")), userinfo
+def mask_userinfo(address: str) -> str:
+    """``address`` with any ``user:password@`` shown as ``***@``."""
+    parts = urllib.parse.urlsplit(address)
+    _, at, host = parts.netloc.rpartition("@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}")) if at else address
 
 
-def _secrets(keys: tuple[str, ...], userinfo: str) -> tuple[str, ...]:
-    """The forms in which a credential could appear in text, longest first.
+def _secrets(keys: tuple[str, ...], netloc: str) -> tuple[str, ...]:
+    """The forms in which a key or a credential of ``netloc`` could appear in text.
 
     The user name alone is not among them: it is rarely secret, and hiding a short word
     everywhere (``user`` in ``user_data``) would garble messages.
     """
+    userinfo = netloc.rpartition("@")[0]
     password = userinfo.partition(":")[2]
     found = {*keys, userinfo, urllib.parse.unquote(userinfo)}
     found |= {password, urllib.parse.unquote(password)}

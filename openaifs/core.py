@@ -181,9 +181,10 @@ class OpenAIFileSystem(AbstractFileSystem):
     def __repr__(self) -> str:
         if self.endpoint.azure:
             version = self.endpoint.query["api-version"]
-            shown = mask_userinfo(self.base_url)
-            return f"OpenAIFileSystem(base_url={shown!r}, api_version={version!r})"
-        return f"OpenAIFileSystem(base_url={mask_userinfo(self.base_url)!r})"
+            return (
+                f"OpenAIFileSystem(base_url={self.client.display_url!r}, api_version={version!r})"
+            )
+        return f"OpenAIFileSystem(base_url={self.client.display_url!r})"
 
     # -- paths ------------------------------------------------------------------------
 
@@ -692,14 +693,6 @@ class OpenAIFileSystem(AbstractFileSystem):
         return self.max_concurrency // 2 or 1
 
 
-def mask_userinfo(address: str) -> str:
-    """``address`` with any ``user:password@`` replaced by ``***@``."""
-    scheme, sep, rest = address.partition("://")
-    if not sep or "@" not in rest.split("/", 1)[0]:
-        return address
-    return f"{scheme}://***@{rest.split('@', 1)[1]}"
-
-
 def check_open_arguments(
     mode: str,
     block_size: Any,
@@ -727,6 +720,5 @@ def check_open_arguments(
         from fsspec.caching import caches
 
         if cache_type not in caches:
-            raise ValueError(
-                f"cache_type {cache_type!r} is not one of fsspec's: {', '.join(sorted(caches))}"
-            )
+            known = ", ".join(sorted(str(c) for c in caches))
+            raise ValueError(f"cache_type {cache_type!r} is not one of fsspec's: {known}")

@@ -8,6 +8,7 @@ one kind of failure happen for real, then walks everything reachable from the ex
 
 from __future__ import annotations
 
+import errno
 import logging
 import pickle
 import socket
@@ -18,6 +19,7 @@ from foreign_server import foreign_server, fs_at
 from fs_support import make_fs
 
 from openaifs import errors
+from openaifs.client import mask_userinfo
 from openaifs.testing import LocalServer
 
 SECRET = "sk-proj-secret-0123456789-ABCDEFGHIJKLMNOP"
@@ -110,6 +112,7 @@ def test_refused_connection_error_chain_holds_no_key(caplog):
     fs = make_fs_at(f"http://127.0.0.1:{closed_port()}/v1")
     exc = failure_of(lambda: fs.ls("openai://user_data"))
     assert isinstance(exc, errors.ConnectionFailed) and isinstance(exc, ConnectionError)
+    assert exc.errno == errno.ECONNREFUSED
     assert exc.__cause__ is None
     assert_no_secret(exc, SECRET)
     assert SECRET not in caplog.text
@@ -127,6 +130,7 @@ def test_timeout_error_chain_holds_no_key(server, caplog):
     server.add_fault("files.retrieve", "stall", seconds=1, times=2)
     exc = failure_of(lambda: fs.info("openai://file-abc"))
     assert isinstance(exc, errors.RequestTimeout) and isinstance(exc, TimeoutError)
+    assert exc.errno == errno.ETIMEDOUT
     assert_no_secret(exc, SECRET)
     assert SECRET not in caplog.text
 
@@ -135,6 +139,7 @@ def test_dropped_connection_error_chain_holds_no_key(server, secret_fs):
     server.add_fault("files.retrieve", "drop", times=2)
     exc = failure_of(lambda: secret_fs.info("openai://file-abc"))
     assert isinstance(exc, errors.ConnectionFailed)
+    assert exc.errno == errno.ECONNRESET
     assert_no_secret(exc, SECRET)
 
 
@@ -205,3 +210,16 @@ def test_base_url_credentials_are_masked_in_a_404_hint(server, caplog):
     assert f"base_url 'http://***@{host}' answered HTTP 404" in str(exc)
     assert_no_secret(exc, PASSWORD, SECRET)
     assert PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("http://user:pw@127.0.0.1:8000/v1", "http://***@127.0.0.1:8000/v1"),
+        ("https://token@proxy.example/openai/v1", "https://***@proxy.example/openai/v1"),
+        ("https://api.openai.com/v1", "https://api.openai.com/v1"),
+        ("http://127.0.0.1:8000/v1?user=a@b", "http://127.0.0.1:8000/v1?user=a@b"),
+    ],
+)
+def test_mask_userinfo_hides_only_the_credentials(address, shown):
+    assert mask_userinfo(address) == shown
