@@ -125,7 +125,12 @@ class Catalog:
         return file
 
     def versions(
-        self, resolved: ResolvedPath, refresh: bool = False, *, look_newer: bool = False
+        self,
+        resolved: ResolvedPath,
+        refresh: bool = False,
+        *,
+        look_newer: bool = False,
+        cached_only: bool = False,
     ) -> list[FileObject]:
         """Every live file of a name, newest first.
 
@@ -141,16 +146,28 @@ class Catalog:
             Also look at the files made since the cached listing, even when it knows the
             name: as fresh as a full listing for new files, at the cost of one small request
             (writes and deletes use this; a delete by someone else is then a 404, not harm).
+        cached_only : bool
+            With a cached listing, answer from it alone, even for a name it lacks (a
+            replace-write looks at newer files after publishing anyway).
         """
         shown = url(resolved.unresolve())
         cached = None if refresh else self.metadata.listing()
         if cached is not None:
             found = cached.versions(resolved.purpose, resolved.filename)
-            if found and not look_newer:
+            if (found and not look_newer) or cached_only:
                 return found
             return self.made_since(cached, shown, resolved.purpose, resolved.filename)
         listing = self.listing(refresh=True, path=shown)
         return listing.versions(resolved.purpose, resolved.filename)
+
+    def look_newer(self, shown: str) -> Listing:
+        """Bring the cached listing up to date with the files made since it was fetched
+        (one short look; a full listing if nothing is cached). Returns the listing."""
+        cached = self.metadata.listing()
+        if cached is None:
+            return self.listing(refresh=True, path=shown)
+        self.made_since(cached, shown, "", "")
+        return cached
 
     def made_since(
         self, cached: Listing, shown: str, purpose: str, filename: str

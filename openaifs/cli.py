@@ -545,7 +545,7 @@ def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from openaifs import __version__
+    from openaifs.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="openaifs",

@@ -670,6 +670,6 @@ def _secrets(keys: tuple[str, ...], netloc: str) -> tuple[str, ...]:
 
 
 def _version() -> str:
-    from openaifs import __version__
+    from openaifs.version import __version__
 
     return __version__

@@ -616,16 +616,29 @@ class OpenAIFileSystem(AbstractFileSystem):
         """
         targets = path if isinstance(path, list) else [path]
         files: list[FileObject] = []
+        named = []
         for target in targets:
             resolved = self._resolve(target)
             if resolved.is_file_id:
                 # One exact file: deleting one that is not there is an error.
                 self.catalog.delete_id(resolved.file_id, url(resolved.file_id))
-                continue
-            files.extend(self._to_delete(target, recursive, confirm))
+            elif resolved.is_named_file and not paths.has_magic(resolved.filename):
+                named.append(resolved)
+            else:
+                files.extend(self._to_delete(target, recursive, confirm))
+        if named:
+            # Every name from one look at what is newer than the cache (or one listing).
+            listing = self.catalog.look_newer(url(named[0].unresolve()))
+            for resolved in named:
+                self.catalog.check_purpose(resolved.purpose, listing)
+                versions = listing.versions(resolved.purpose, resolved.filename)
+                if not versions:
+                    raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
+                files.extend(versions)
         self.catalog.delete_files(files, ", ".join(url(self._strip_protocol(t)) for t in targets))
 
     def _to_delete(self, target: str, recursive: bool, confirm: bool) -> list[FileObject]:
+        """The files a purpose (or the root) or a glob deletes."""
         resolved = self._resolve(target)
         shown = url(resolved.unresolve())
         if resolved.is_root or resolved.is_purpose:
@@ -639,16 +652,10 @@ class OpenAIFileSystem(AbstractFileSystem):
             listing = self.catalog.listing(refresh=True)
             purposes = [resolved.purpose] if resolved.is_purpose else listing.purposes()
             return [f for purpose in purposes for f in listing.all_versions(purpose)]
-        if paths.has_magic(resolved.filename):
-            matched = self.glob(target)
-            if not matched:
-                raise FileNotFoundError(f"{shown}: nothing matches")
-            return [f for name in matched for f in self.catalog.versions(self._resolve(name))]
-        self.catalog.check_purpose(resolved.purpose)
-        versions = self.catalog.versions(resolved, look_newer=True)
-        if not versions:
-            raise FileNotFoundError(f"{shown}: no such file")
-        return versions
+        matched = self.glob(target)
+        if not matched:
+            raise FileNotFoundError(f"{shown}: nothing matches")
+        return [f for name in matched for f in self.catalog.versions(self._resolve(name))]
 
     # -- many files at once --------------------------------------------------------------
 

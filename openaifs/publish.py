@@ -18,6 +18,7 @@ published together when the block ends (:class:`~openaifs.transaction.OpenAITran
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import mimetypes
@@ -157,9 +158,13 @@ class Publisher:
             check_size(size, shown)
         self.catalog.require_key()
         # An exclusive write looks at files made since the cached listing: another client
-        # may have written the name since it was fetched. (Races after this are settled
-        # after publishing, in settle().)
-        earlier = self.catalog.versions(resolved, look_newer=policy == "error")
+        # may have written the name since it was fetched (races after this are settled
+        # after publishing, in confirm()). Other policies trust the cache here: files of
+        # the name it does not know are newer than its mark, and the look after
+        # publishing finds them.
+        earlier = self.catalog.versions(
+            resolved, look_newer=policy == "error", cached_only=policy != "error"
+        )
         if earlier and policy == "error":
             raise FileExistsError(f"{shown}: exists (id {earlier[0]['id']})")
         return WriteTarget(
@@ -300,9 +305,21 @@ class Publisher:
         self.catalog.metadata.added(file)
         if target.overwrite == "keep":
             return None
-        found = self._made_since(target)
         if target.overwrite != "error":
-            return found
+            try:
+                return self._made_since(target)
+            except Exception:  # the write succeeded; apply_policy looks again, guarded
+                return None
+        try:
+            found = self._made_since(target)
+        except Exception as exc:
+            # Without the look, this writer cannot know it is the only one: withdraw.
+            with contextlib.suppress(Exception):
+                self.catalog.delete_files([file], target.url)
+            raise OSError(
+                f"{target.url}: written, but whether another writer created the name at the "
+                f"same time could not be checked ({exc}), so this write was withdrawn"
+            ) from exc
         ids = [f["id"] for f in found]
         older = ids[ids.index(file["id"]) + 1 :] if file["id"] in ids else ids
         if older:

@@ -141,7 +141,8 @@ def test_a_failed_cleanup_after_a_replace_write_is_not_the_callers_error(fs, ser
     fs.pipe("openai://user_data/r.txt", b"old")
     with fs.open("openai://user_data/r.txt", "wb") as f:
         f.write(b"new")
-        server.add_fault("files.list", "status", status=500, times=3)
+        # Both looks at the name's newer files fail (with their retries).
+        server.add_fault("files.list", "status", status=500, times=6)
     assert fs.cat("openai://user_data/r.txt") == b"new"
     assert "openai://user_data/r.txt: written, but older versions remain" in caplog.text
 
@@ -186,7 +187,7 @@ def test_put_of_many_files_stops_at_the_first_failure(fs, server, tmp_path):
     server.configure(max_file_size=512_000_000)
     sent = server.stats()["requests"]["files.create"]
     workers = fs.max_concurrency // 2  # files in flight at once
-    assert sent <= 2 * workers  # those under way, and at most one more each: not all 41
+    assert sent <= workers  # those under way when the first failed: no more start after
     assert len(fs.ls("openai://user_data", refresh=True)) == 0
 
 
