@@ -31,7 +31,7 @@ from openaifs.content import ContentReader, shared_content_cache
 from openaifs.endpoint import resolve
 from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
-from openaifs.options import check_options
+from openaifs.options import check_open_arguments, check_options
 from openaifs.paths import ResolvedPath, parse_path
 from openaifs.publish import Publisher, check_policy
 from openaifs.transaction import OpenAITransaction
@@ -48,23 +48,13 @@ class OpenAIFileSystem(AbstractFileSystem):
     Parameters
     ----------
     api_key : str, optional
-        Defaults to ``$OPENAI_API_KEY`` (Azure: ``$AZURE_OPENAI_API_KEY``, sent as ``api-key``).
-        A key taken from the environment is not pickled.
+        Defaults to ``$OPENAI_API_KEY``. A key taken from the environment is not pickled.
     base_url : str, optional
         Defaults to ``$OPENAI_BASE_URL``, then ``https://api.openai.com/v1``.
     organization, project : str, optional
         Default to ``$OPENAI_ORG_ID`` and ``$OPENAI_PROJECT_ID``.
-    azure_endpoint : str, optional
-        An Azure OpenAI resource, ``https://NAME.openai.azure.com`` (default
-        ``$AZURE_OPENAI_ENDPOINT`` when no ``base_url`` is set): the API is then
-        ``{azure_endpoint}/openai``. See docs/azure.md.
-    api_version : str, optional
-        Azure's ``api-version`` (default ``$OPENAI_API_VERSION``); required with Azure.
-    azure_ad_token : str, optional
-        An Entra ID token for Azure (default ``$AZURE_OPENAI_AD_TOKEN``), sent as a bearer token.
-    azure_ad_token_provider : callable, optional
-        Returns an Entra ID token; called before every request. Pickles only if the callable
-        does (dask workers otherwise need the environment variables).
+    azure_endpoint, api_version, azure_ad_token, azure_ad_token_provider : optional
+        Azure OpenAI instead of ``base_url``, as the official SDK takes them (docs/azure.md).
     connect_timeout, read_timeout : float
         Seconds to wait for a connection, and between bytes of an answer.
     max_retries : int
@@ -131,20 +121,14 @@ class OpenAIFileSystem(AbstractFileSystem):
         check_options(type(self), kwargs)
         super().__init__(**kwargs)
         self.overwrite = check_policy(overwrite)
-        self.endpoint = resolve(
-            api_key=api_key,
-            base_url=base_url,
-            azure_endpoint=azure_endpoint,
-            api_version=api_version,
-            azure_ad_token=azure_ad_token,
-            azure_ad_token_provider=azure_ad_token_provider,
+        self.endpoint = endpoint = resolve(
+            api_key, base_url, azure_endpoint, api_version, azure_ad_token, azure_ad_token_provider
         )
-        self.base_url = self.endpoint.base_url
-        credential = self.endpoint.credential
+        self.base_url = endpoint.base_url
         self.client = APIClient(
-            credential,
+            endpoint.credential,
             self.base_url,
-            query=self.endpoint.query,
+            query=endpoint.query,
             organization=organization or os.environ.get("OPENAI_ORG_ID"),
             project=project or os.environ.get("OPENAI_PROJECT_ID"),
             connect_timeout=connect_timeout,
@@ -163,15 +147,11 @@ class OpenAIFileSystem(AbstractFileSystem):
         self.max_concurrency = max_concurrency
         self.metadata = MetadataCache(use_listings_cache, listings_expiry_time, max_cached_files)
         self.content_cache = shared_content_cache(
-            self.base_url, credential.identity(), content_cache_dir, content_cache_size
+            self.base_url, endpoint.identity, content_cache_dir, content_cache_size
         )
         self.metadata.on_removed.append(self.content_cache.discard)
         self.catalog = Catalog(
-            self.client,
-            self.metadata,
-            # Azure without a credential: the first request says what to set, the Azure way.
-            has_key=self.endpoint.azure or bool(credential),
-            max_concurrency=max_concurrency,
+            self.client, self.metadata, has_key=endpoint.has_key, max_concurrency=max_concurrency
         )
         self.reader = ContentReader(self.client, self.content_cache)
         self.publisher = Publisher(
@@ -179,12 +159,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         )
 
     def __repr__(self) -> str:
-        if self.endpoint.azure:
-            version = self.endpoint.query["api-version"]
-            return (
-                f"OpenAIFileSystem(base_url={self.client.display_url!r}, api_version={version!r})"
-            )
-        return f"OpenAIFileSystem(base_url={self.client.display_url!r})"
+        return f"OpenAIFileSystem(base_url={self.client.display_url!r}{self.endpoint.shown})"
 
     # -- paths ------------------------------------------------------------------------
 
@@ -698,34 +673,3 @@ class OpenAIFileSystem(AbstractFileSystem):
     @property
     def _file_workers(self) -> int:
         return self.max_concurrency // 2 or 1
-
-
-def check_open_arguments(
-    mode: str,
-    block_size: Any,
-    cache_options: Any,
-    size: Any,
-    kwargs: dict[str, Any],
-) -> None:
-    """Refuse a misused argument of :meth:`OpenAIFileSystem.open` before any request."""
-    allowed = {"r", "rb", "rt", "w", "wb", "wt", "x", "xb", "xt"}
-    if mode not in allowed:
-        hint = " (appending is impossible: a file's content never changes)" if "a" in mode else ""
-        raise ValueError(
-            f"mode {mode!r} is not supported{hint}: use one of 'rb', 'r', 'wb', 'w', 'xb', 'x'"
-        )
-    if block_size is not None and (
-        isinstance(block_size, bool) or not isinstance(block_size, int) or block_size <= 0
-    ):
-        raise ValueError(f"block_size must be a positive number of bytes, not {block_size!r}")
-    if cache_options is not None and not isinstance(cache_options, dict):
-        raise TypeError(f"cache_options must be a dict, not {type(cache_options).__name__}")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
-        raise ValueError(f"size must be a number of bytes >= 0, not {size!r}")
-    cache_type = kwargs.get("cache_type")
-    if cache_type is not None:
-        from fsspec.caching import caches
-
-        if cache_type not in caches:
-            known = ", ".join(sorted(str(c) for c in caches))
-            raise ValueError(f"cache_type {cache_type!r} is not one of fsspec's: {known}")

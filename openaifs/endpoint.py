@@ -131,6 +131,23 @@ class Endpoint:
     query: Mapping[str, str] = field(default_factory=dict)
     azure: bool = False
 
+    @property
+    def has_key(self) -> bool:
+        """False only for OpenAI without a key (asking then names ``OPENAI_API_KEY``); Azure
+        without a credential fails at its first request with the Azure variables' names."""
+        return self.azure or bool(self.credential)
+
+    @property
+    def identity(self) -> str:
+        """Stands for the principal, for caches shared per credential (hashed there)."""
+        return self.credential.identity()
+
+    @property
+    def shown(self) -> str:
+        """What a ``repr`` adds to the address: the Azure ``api_version``, if any."""
+        version = self.query.get("api-version")
+        return f", api_version={version!r}" if version else ""
+
     def __repr__(self) -> str:
         # The address may carry user:password@; the filesystem's repr shows it masked.
         kind = "Azure OpenAI" if self.azure else "OpenAI"
@@ -141,13 +158,13 @@ AZURE_ONLY = ("api_version", "azure_ad_token", "azure_ad_token_provider")
 
 
 def resolve(
-    *,
     api_key: str | None,
     base_url: str | None,
     azure_endpoint: str | None = None,
     api_version: str | None = None,
     azure_ad_token: str | None = None,
     azure_ad_token_provider: Callable[[], str] | None = None,
+    *,
     environ: Mapping[str, str] | None = None,
 ) -> Endpoint:
     """The :class:`Endpoint` the options and the environment describe.
