@@ -12,7 +12,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from fs_support import PART
+from fs_support import PART, make_fs
 
 from openaifs import OpenAIFileSystem
 from openaifs.endpoint import resolve
@@ -45,17 +45,9 @@ def server(azure_server, monkeypatch):
 
 
 def azure_fs(server, **options) -> OpenAIFileSystem:
-    settings = dict(
-        azure_endpoint=server.azure_endpoint,
-        api_version=AZURE_API_VERSION,
-        api_key=KEY,
-        part_size=PART,
-        backoff_initial=0.01,
-        backoff_max=0.05,
-        skip_instance_cache=True,
-    )
-    settings.update(options)
-    return OpenAIFileSystem(**settings)
+    """``make_fs`` at the server's Azure face, with ``KEY`` as the api-key."""
+    azure = dict(azure_endpoint=server.azure_endpoint, api_version=AZURE_API_VERSION, api_key=KEY)
+    return make_fs(server, **{"base_url": None, **azure, **options})
 
 
 @pytest.fixture
