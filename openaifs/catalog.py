@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,7 @@ class Catalog:
         self.metadata = metadata
         self.has_key = has_key
         self.max_concurrency = max_concurrency
+        self._listing_lock = threading.Lock()
 
     def require_key(self) -> None:
         if not self.has_key:
@@ -98,7 +100,13 @@ class Catalog:
             if cached is not None:
                 return cached
         self.require_key()
-        return self.metadata.store_listing(self.client.list_files(order="desc", path=path))
+        with self._listing_lock:
+            # Threads that asked at once share one listing (a cold put of many files).
+            if not refresh:
+                cached = self.metadata.listing()
+                if cached is not None:
+                    return cached
+            return self.metadata.store_listing(self.client.list_files(order="desc", path=path))
 
     def check_purpose(self, purpose: str, listing: Listing | None = None) -> None:
         """Refuse a purpose that is neither known nor present in the data."""
@@ -218,19 +226,23 @@ class Catalog:
 
         The look stops at the first file the service had listed to us by ``mark`` (it
         existed then, so everything newer comes before it): its cost is the number of files
-        made meanwhile, not the size of the purpose. Without a mark, it lists the purpose.
+        made meanwhile, not the size of the purpose. Without a mark, it lists the project.
         """
         self.require_key()
         scanned = []
         page = 8 if mark is not None else MAX_LIST_LIMIT
-        for f in self.client.list_files(
-            purpose, order="desc", page_size=page, grow=True, path=shown
-        ):
+        # Every purpose, not just this one: what the look records as seen must mean "the
+        # project is known up to here", or a later look elsewhere would stop too early.
+        for f in self.client.list_files(order="desc", page_size=page, grow=True, path=shown):
             if mark is not None and mark.before(f):
                 break
             scanned.append(f)
         accepted = self.metadata.found_newer(scanned)
-        return [f for f in accepted if f["filename"] == filename and not expired(f)]
+        return [
+            f
+            for f in accepted
+            if (f["purpose"], f["filename"]) == (purpose, filename) and not expired(f)
+        ]
 
     def resolve_file(self, resolved: ResolvedPath, refresh: bool = False) -> FileObject:
         """The File object a file path or a file id means."""
@@ -250,9 +262,10 @@ class Catalog:
         self.require_key()
         try:
             self.client.delete_file(file_id, path=path)
-        finally:
-            # Gone either way: deleted now, or not there to begin with.
-            self.metadata.removed([file_id])
+        except FileNotFoundError:
+            self.metadata.removed([file_id])  # not there to begin with
+            raise
+        self.metadata.removed([file_id])
 
     def delete_files(self, files: list[FileObject], path: str) -> None:
         """Delete ``files`` concurrently; files already gone count as deleted.

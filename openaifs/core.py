@@ -331,13 +331,32 @@ class OpenAIFileSystem(AbstractFileSystem):
         self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any
     ) -> bytes:
         """The content of a file, or of bytes ``start``..``end`` of it."""
+
+        def read(file: FileObject, name: str) -> bytes:
+            size = file["bytes"]
+            first = (
+                0 if start is None else (max(0, size + start) if start < 0 else min(start, size))
+            )
+            last = size if end is None else (max(0, size + end) if end < 0 else min(end, size))
+            if first >= last:
+                return b""
+            return b"".join(self.reader.iter(file, name, first, last))
+
+        return self._by_name(path, read)
+
+    def _by_name(self, path: str, action: Any) -> Any:
+        """``action(file, name)`` on the file ``path`` means; if a name's file turns out to
+        be gone (another thread or process replaced it since we cached it), the name is
+        resolved afresh once."""
         file, name = self._file(path)
-        size = file["bytes"]
-        start = 0 if start is None else (max(0, size + start) if start < 0 else min(start, size))
-        end = size if end is None else (max(0, size + end) if end < 0 else min(end, size))
-        if start >= end:
-            return b""
-        return b"".join(self.reader.iter(file, name, start, end))
+        try:
+            return action(file, name)
+        except FileNotFoundError:
+            if self._resolve(path).is_file_id:
+                raise
+            self.metadata.removed([file["id"]])
+            file, name = self._file(path)
+            return action(file, name)
 
     def get_file(
         self,
@@ -357,7 +376,13 @@ class OpenAIFileSystem(AbstractFileSystem):
         if resolved.is_root or resolved.is_purpose:
             os.makedirs(lpath, exist_ok=True)
             return
-        file, name = self._file(rpath)
+        self._by_name(
+            rpath, lambda file, name: self._download(file, name, lpath, callback, outfile)
+        )
+
+    def _download(
+        self, file: FileObject, name: str, lpath: str, callback: Callback, outfile: Any
+    ) -> None:
         callback.set_size(file["bytes"])
 
         def copy_to(out: Any) -> None:
@@ -452,7 +477,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         writer = OpenAIWriteFile(
             self, target.path, target, self.publisher, size=size, autocommit=autocommit
         )
-        if not autocommit:
+        if self._intrans:
             self.transaction.files.append(writer)
         return writer
 

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import logging
 import mimetypes
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from typing import Any
 from openaifs.cache import FileObject
 from openaifs.catalog import Catalog, Mark, url
 from openaifs.client import APIClient
-from openaifs.limits import OUTPUT_PURPOSES, WRITABLE_PURPOSES
+from openaifs.limits import MAX_LIST_LIMIT, OUTPUT_PURPOSES, WRITABLE_PURPOSES
 from openaifs.paths import ResolvedPath
 from openaifs.upload import (
     MultipartUpload,
@@ -157,6 +158,8 @@ class Publisher:
         if size is not None:
             check_size(size, shown)
         self.catalog.require_key()
+        # The mark comes first: every file made after it (a rival's too) is found later.
+        mark = self.catalog.mark()
         # An exclusive write looks at files made since the cached listing: another client
         # may have written the name since it was fetched (races after this are settled
         # after publishing, in confirm()). Other policies trust the cache here: files of
@@ -175,7 +178,7 @@ class Publisher:
             mime_type=mime_type or mime_type_for(resolved.filename),
             expires_after=expires_after,
             earlier_ids={f["id"] for f in earlier},
-            mark=self.catalog.mark(),
+            mark=mark,
         )
 
     # -- 2. sending -------------------------------------------------------------------
@@ -261,7 +264,13 @@ class Publisher:
             expected = md5()
             if expected is None and not unverified:
                 return None
-            for f in self.client.list_files(target.purpose, order="desc", path=target.url):
+            mark = target.mark
+            page = 8 if mark is not None else MAX_LIST_LIMIT
+            for f in self.client.list_files(
+                target.purpose, order="desc", page_size=page, grow=True, path=target.url
+            ):
+                if mark is not None and mark.before(f):
+                    return None  # older than the write: no attempt of ours made it
                 if (
                     f["filename"] == target.filename
                     and f["bytes"] == size
@@ -323,12 +332,28 @@ class Publisher:
         ids = [f["id"] for f in found]
         older = ids[ids.index(file["id"]) + 1 :] if file["id"] in ids else ids
         if older:
-            self.catalog.delete_files([file], target.url)
-            raise FileExistsError(
-                f"{target.url}: exists (id {older[-1]}, written by another writer at the same "
-                "time); this write was withdrawn"
-            )
+            self._withdraw_loser(target, file, older[-1])
         return found
+
+    def _withdraw_loser(self, target: WriteTarget, file: FileObject, winner: str) -> None:
+        """Delete our file after losing an exclusive race, trying hard: left in place, it
+        is newer than the winner's and would shadow it."""
+        for attempt in range(4):
+            try:
+                self.catalog.delete_files([file], target.url)
+            except Exception as exc:
+                error = exc
+                time.sleep(self.client._backoff(attempt, None))
+            else:
+                raise FileExistsError(
+                    f"{target.url}: exists (id {winner}, written by another writer at the "
+                    "same time); this write was withdrawn"
+                )
+        raise FileExistsError(
+            f"{target.url}: exists (id {winner}, written by another writer at the same time), "
+            f"and this write's own file {file['id']} could not be withdrawn ({error}); it now "
+            f"shadows {winner}: delete openai://{file['id']}"
+        )
 
     def _made_since(self, target: WriteTarget) -> list[FileObject]:
         return self.catalog.since(target.purpose, target.filename, target.mark, target.url)
