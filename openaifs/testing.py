@@ -203,10 +203,10 @@ class LocalServer(ServerControls):
         Keys to accept (each its own project); empty accepts any bearer key.
     host, port
         Address to bind; port 0 (default) picks a free port.
-    latency_ms, per_connection_bps, honour_range
-        Shaping, as the command-line flags of the same names.
     azure
         Also serve the API as Azure OpenAI does, at :attr:`azure_endpoint` (``--azure``).
+    latency_ms, per_connection_bps, honour_range
+        Shaping, as the command-line flags of the same names.
     **limits
         ``max_file_size``, ``max_upload_size``, ``max_part_size``, ``max_batch_size``,
         ``upload_expiry_seconds``.
@@ -223,10 +223,10 @@ class LocalServer(ServerControls):
         api_keys: Sequence[str] = (),
         host: str = "127.0.0.1",
         port: int = 0,
+        azure: bool = False,
         latency_ms: float = 0,
         per_connection_bps: int = 0,
         honour_range: bool = False,
-        azure: bool = False,
         **limits: int,
     ) -> None:
         from .server.config import Settings
@@ -323,6 +323,8 @@ class LocalServer(ServerControls):
 class ServerProcess(ServerControls):
     """``python -m openaifs.server`` as a subprocess on a free port, controls enabled.
 
+    Pass ``"--azure"`` among ``args`` to serve the Azure face too (:meth:`azure_sdk`).
+
     Parameters
     ----------
     *args
@@ -333,10 +335,6 @@ class ServerProcess(ServerControls):
         Passed as ``--api-key`` each.
     enable_controls
         Pass ``--enable-controls`` (default true).
-
-    Notes
-    -----
-    Pass ``"--azure"`` among ``args`` to serve the Azure face too (:meth:`azure_sdk`).
     """
 
     def __init__(

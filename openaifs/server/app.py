@@ -41,13 +41,13 @@ API_ROUTES = [
 
 
 def create_app(state: ServerState, *, azure_paths: bool = False) -> web.Application:
-    """Return the application serving ``state`` (also under ``/openai`` if ``azure_paths``)."""
+    """Return the application serving ``state``."""
     app = web.Application(middlewares=[_pipeline], client_max_size=1024**2)
     app[STATE] = state
     app.on_response_prepare.append(_add_request_id)
     for method, path, handler, name in API_ROUTES:
         app.router.add_route(method, path, handler, name=name)
-    if azure_paths:
+    if azure_paths:  # also under /openai, the Azure OpenAI way
         azure.add_routes(app, API_ROUTES)
     if state.enable_controls:
         control_api.add_routes(app)
