@@ -46,13 +46,15 @@ class UsageError(Exception):
 def _filesystem(args: argparse.Namespace) -> Any:
     from openaifs.core import OpenAIFileSystem
 
-    if not os.environ.get("OPENAI_API_KEY"):
+    fs = OpenAIFileSystem(base_url=args.base_url, skip_instance_cache=True)
+    if not fs.catalog.has_key:
         # The library's own message suggests api_key=, which is Python, not shell.
         raise PermissionError(
             "no API key: set the OPENAI_API_KEY environment variable "
-            "(export OPENAI_API_KEY=sk-...); the command line reads the key only from there"
+            "(export OPENAI_API_KEY=sk-...), or AZURE_OPENAI_API_KEY with "
+            "AZURE_OPENAI_ENDPOINT for Azure; the command line reads keys only from there"
         )
-    return OpenAIFileSystem(base_url=args.base_url, skip_instance_cache=True)
+    return fs
 
 
 def _remote(path: str) -> bool:

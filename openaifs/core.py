@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
@@ -25,8 +26,9 @@ from fsspec.utils import infer_compression
 from openaifs import arguments, paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
-from openaifs.client import DEFAULT_BASE_URL, APIClient
+from openaifs.client import APIClient
 from openaifs.content import ContentReader, shared_content_cache
+from openaifs.endpoint import resolve
 from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
 from openaifs.options import check_options
@@ -52,6 +54,8 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         Defaults to ``$OPENAI_BASE_URL``, then ``https://api.openai.com/v1``.
     organization, project : str, optional
         Default to ``$OPENAI_ORG_ID`` and ``$OPENAI_PROJECT_ID``.
+    azure_endpoint, api_version, azure_ad_token, azure_ad_token_provider : optional
+        Azure OpenAI instead of ``base_url``, as the official SDK takes them (docs/azure.md).
     connect_timeout, read_timeout : float
         Seconds to wait for a connection, and between bytes of an answer.
     max_retries : int
@@ -94,6 +98,10 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         organization: str | None = None,
         project: str | None = None,
         *,
+        azure_endpoint: str | None = None,
+        api_version: str | None = None,
+        azure_ad_token: str | None = None,
+        azure_ad_token_provider: Callable[[], str] | None = None,
         connect_timeout: float = 10.0,
         read_timeout: float = 120.0,
         max_retries: int = 2,
@@ -114,11 +122,14 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         check_options(type(self), kwargs)
         super().__init__(**kwargs)
         self.overwrite = check_policy(overwrite)
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        self.endpoint = endpoint = resolve(
+            api_key, base_url, azure_endpoint, api_version, azure_ad_token, azure_ad_token_provider
+        )
+        self.base_url = endpoint.base_url
         self.client = APIClient(
-            key or "",
+            endpoint.credential,
             self.base_url,
+            query=endpoint.query,
             organization=organization or os.environ.get("OPENAI_ORG_ID"),
             project=project or os.environ.get("OPENAI_PROJECT_ID"),
             connect_timeout=connect_timeout,
@@ -137,11 +148,11 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         self.max_concurrency = max_concurrency
         self.metadata = MetadataCache(use_listings_cache, listings_expiry_time, max_cached_files)
         self.content_cache = shared_content_cache(
-            self.base_url, key or "", content_cache_dir, content_cache_size
+            self.base_url, endpoint.identity, content_cache_dir, content_cache_size
         )
         self.metadata.on_removed.append(self.content_cache.discard)
         self.catalog = Catalog(
-            self.client, self.metadata, has_key=bool(key), max_concurrency=max_concurrency
+            self.client, self.metadata, has_key=endpoint.has_key, max_concurrency=max_concurrency
         )
         self.reader = ContentReader(self.client, self.content_cache)
         self.publisher = Publisher(
@@ -149,7 +160,7 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         )
 
     def __repr__(self) -> str:
-        return f"OpenAIFileSystem(base_url={self.client.display_url!r})"
+        return f"OpenAIFileSystem(base_url={self.client.display_url!r}{self.endpoint.shown})"
 
     # -- paths ------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Storage options are checked: an unknown one is an error that names the fix, never ignored.
+"""Storage options, and ``open``'s arguments, are checked: an unknown or misused one is an
+error that names the fix, never ignored.
 
 A user pointing at a proxy with ``endpoint_url=`` (the s3fs name) must not have their key
 sent to the default service while the option is silently dropped.
@@ -24,7 +25,7 @@ PASSED_THROUGH = frozenset(
 #: What other fsspec backends and SDKs call the options we have.
 OTHER_NAMES = {
     "endpoint_url": "base_url",
-    "endpoint": "base_url",
+    "endpoint": "base_url (azure_endpoint for Azure OpenAI)",
     "url": "base_url",
     "api_base": "base_url",
     "token": "api_key",
@@ -42,6 +43,10 @@ OTHER_NAMES = {
     "max_workers": "max_concurrency",
     "client_kwargs": "the options themselves (base_url=, api_key=, read_timeout=, …)",
     "cache_dir": "content_cache_dir",
+    # The names Azure OpenAI users bring from other clients and the SDK's variables.
+    "azure_openai_endpoint": "azure_endpoint",
+    "azure_api_version": "api_version",
+    "openai_api_version": "api_version",
 }
 
 

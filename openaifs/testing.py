@@ -31,6 +31,8 @@ from typing import Any
 
 #: The key tests use when the server accepts any key.
 DEFAULT_API_KEY = "sk-openaifs-test"
+#: The ``api-version`` :meth:`ServerControls.azure_sdk` sends (the local server takes any date).
+AZURE_API_VERSION = "2024-10-21"
 
 
 class ServerControls:
@@ -161,6 +163,26 @@ class ServerControls:
         kwargs.setdefault("api_key", self.api_key)
         return openai.OpenAI(base_url=self.base_url, **kwargs)
 
+    @property
+    def azure_endpoint(self) -> str:
+        """The Azure OpenAI endpoint (served with ``azure=True`` / ``--azure``): :attr:`url`."""
+        return self.url
+
+    def azure_sdk(self, **kwargs: Any) -> Any:
+        """Return an ``openai.AzureOpenAI`` client for this server's Azure face.
+
+        ``max_retries=0``, ``api_key`` and ``api_version`` (:data:`AZURE_API_VERSION`) unless
+        given; pass ``azure_ad_token=`` or ``azure_ad_token_provider=``
+        for bearer tokens.
+        """
+        import openai
+
+        kwargs.setdefault("max_retries", 0)
+        kwargs.setdefault("api_version", AZURE_API_VERSION)
+        if "azure_ad_token" not in kwargs and "azure_ad_token_provider" not in kwargs:
+            kwargs.setdefault("api_key", self.api_key)
+        return openai.AzureOpenAI(azure_endpoint=self.azure_endpoint, **kwargs)
+
 
 class RemoteServer(ServerControls):
     """A server started elsewhere (``openaifs serve --enable-controls``).
@@ -190,6 +212,8 @@ class LocalServer(ServerControls):
         Keys to accept (each its own project); empty accepts any bearer key.
     host, port
         Address to bind; port 0 (default) picks a free port.
+    azure
+        Also serve the API as Azure OpenAI does, at :attr:`azure_endpoint` (``--azure``).
     latency_ms, per_connection_bps, honour_range
         Shaping, as the command-line flags of the same names.
     processing_seconds
@@ -210,6 +234,7 @@ class LocalServer(ServerControls):
         api_keys: Sequence[str] = (),
         host: str = "127.0.0.1",
         port: int = 0,
+        azure: bool = False,
         latency_ms: float = 0,
         per_connection_bps: int = 0,
         honour_range: bool = False,
@@ -230,6 +255,7 @@ class LocalServer(ServerControls):
         self.api_key = self.api_keys[0] if self.api_keys else DEFAULT_API_KEY
         self.host = host
         self.port = port
+        self.azure = azure
         self.url = ""
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -268,7 +294,9 @@ class LocalServer(ServerControls):
             loop.close()
             return
         try:
-            runner, port = loop.run_until_complete(start(state, self.host, self.port))
+            runner, port = loop.run_until_complete(
+                start(state, self.host, self.port, azure_paths=self.azure)
+            )
         except BaseException as exc:
             self._failure = exc
             self._ready.set()
@@ -307,6 +335,8 @@ class LocalServer(ServerControls):
 
 class ServerProcess(ServerControls):
     """``python -m openaifs.server`` as a subprocess on a free port, controls enabled.
+
+    Pass ``"--azure"`` among ``args`` to serve the Azure face too (:meth:`azure_sdk`).
 
     Parameters
     ----------

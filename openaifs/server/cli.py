@@ -44,6 +44,11 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         help="accept the keys in PATH: one a line, blank lines and # comments ignored (repeatable)",
     )
     parser.add_argument(
+        "--azure",
+        action="store_true",
+        help="also serve the API as Azure OpenAI does: /openai/...?api-version=, api-key header",
+    )
+    parser.add_argument(
         "--enable-controls", action="store_true", help="serve the test controls at /_openaifs/"
     )
     parser.add_argument("--latency-ms", type=_number, default=0, help="delay added to each request")
@@ -136,19 +141,22 @@ def run(args: argparse.Namespace) -> int:
         enable_controls=args.enable_controls,
     )
     try:
-        asyncio.run(_serve(state, args.host, args.port))
+        asyncio.run(_serve(state, args.host, args.port, args.azure))
     finally:
         state.close()
     return 0
 
 
-async def _serve(state: ServerState, host: str, port: int) -> None:
-    runner, bound = await start(state, host, port)
+async def _serve(state: ServerState, host: str, port: int, azure: bool) -> None:
+    runner, bound = await start(state, host, port, azure_paths=azure)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     print(base_url(host, bound), flush=True)
+    if azure:
+        endpoint = base_url(host, bound).removesuffix("/v1")
+        print(f"openaifs: Azure OpenAI endpoint {endpoint}", file=sys.stderr, flush=True)
     try:
         await stop.wait()
     finally:
