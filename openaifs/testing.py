@@ -155,6 +155,18 @@ class ServerControls:
         body = {"status_details": status_details, "times": times}
         return self._control("POST", "processing-errors", body)["data"]
 
+    def add_service_files(
+        self, content: bytes, *, purpose: str, filename: str, count: int
+    ) -> list[dict[str, Any]]:
+        """Create ``count`` files at once (``filename`` holds ``{i}``, the copy's number),
+        as :meth:`add_service_file` does one; for filling large purposes fast."""
+        query = urllib.parse.urlencode({"purpose": purpose, "filename": filename, "count": count})
+        headers = {
+            "Authorization": f"Bearer {self.api_key}",
+            "Content-Type": "application/octet-stream",
+        }
+        return self._control("POST", f"files?{query}", raw=content, headers=headers)["data"]
+
     def sdk(self, **kwargs: Any) -> Any:
         """Return an ``openai.OpenAI`` client for this server (``max_retries=0`` unless given)."""
         import openai

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from .auth import project_of
@@ -102,6 +104,9 @@ async def add_service_file(request: web.Request) -> web.StreamResponse:
     The project is the request's bearer key, as for the API; ``purpose`` and ``filename``
     come from the query and the raw body is the content. Tests use it to stand in for
     what a batch job or a fine-tune writes (``batch_output``, ``fine-tune-results``).
+    With ``count=N`` (and ``{i}`` in ``filename``), N files of at most 1 MiB each are made
+    in one request (benchmarks fill large purposes this way); the answer is then
+    ``{"data": [...]}``.
     """
     state = _state(request)
     project = project_of(request, state)
@@ -111,9 +116,45 @@ async def add_service_file(request: web.Request) -> web.StreamResponse:
         raise missing("purpose")
     if not filename:
         raise missing("filename")
+    count = _count(request.query.get("count", "1"), filename)
+    if count == 1:
+        return json_response(await _make_service_file(state, project, purpose, filename, request))
+    content = await request.content.read((1 << 20) + 1)
+    if len(content) > 1 << 20:
+        raise bad_request("with count, the content must be at most 1 MiB")
+    made = [
+        await _make_service_file(state, project, purpose, filename.format(i=i), content)
+        for i in range(count)
+    ]
+    return json_response({"object": "list", "data": made})
+
+
+def _count(text: str, filename: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise bad_request("count must be a whole number") from None
+    if not 1 <= count <= 1_000_000:
+        raise bad_request("count must be between 1 and 1000000")
+    if count > 1:
+        try:
+            names = {filename.format(i=0), filename.format(i=1)}
+        except (ValueError, KeyError, IndexError):
+            names = set()
+        if len(names) != 2:
+            raise bad_request("with count, the filename must hold '{i}' (the copy's number)")
+    return count
+
+
+async def _make_service_file(
+    state: ServerState, project: str, purpose: str, filename: str, source: Any
+) -> dict[str, Any]:
     async with state.new_blob() as writer:
-        async for chunk in request.content.iter_chunked(1 << 20):
-            await writer.write(chunk)
+        if isinstance(source, bytes):
+            await writer.write(source)
+        else:
+            async for chunk in source.content.iter_chunked(1 << 20):
+                await writer.write(chunk)
         file_id = new_id("file-")
         size = writer.size
         await writer.commit(state.storage.blob_path(file_id))
@@ -129,7 +170,7 @@ async def add_service_file(request: web.Request) -> web.StreamResponse:
     }
     state.start_processing(file_id, record["created_at"])
     row = await state.run(state.storage.add_file, record)
-    return json_response(file_object(row, state.file_status(file_id)))
+    return file_object(row, state.file_status(file_id))
 
 
 async def fail_processing(request: web.Request) -> web.StreamResponse:
