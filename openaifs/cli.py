@@ -1,5 +1,5 @@
 """The ``openaifs`` command line: ``ls``, ``versions``, ``info``, ``cat``, ``cp``/``put``/``get``,
-``rm``, ``du``, ``serve`` and ``demo``.
+``rm``, ``du``, ``uploads``, ``serve`` and ``demo``.
 
 The API key comes from ``$OPENAI_API_KEY`` only: a key given as a flag would be kept in shell
 history and shown to every user by ``ps``. The service address is ``--base-url`` (before or
@@ -500,6 +500,48 @@ def cmd_cp(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- uploads (resume journals) ------------------------------------------------------------
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    """List (or, with ``--clear``, cancel and forget) the uploads a rerun would resume."""
+    from openaifs.resume import journal_dir
+
+    fs = _filesystem(args)
+    pending = fs.pending_uploads()
+    rows = [
+        {
+            "upload_id": j.upload_id,
+            "target": j.target,
+            "local_path": j.local_path,
+            "size": j.size,
+            "sent": j.bytes_accepted,
+            "parts": f"{len(j.parts)}/{j.part_count}",
+            "expires_at": j.expires_at,
+            "expired": j.expired(),
+            "endpoint": j.endpoint,
+            "journal": j.file,
+        }
+        for j in pending
+    ]
+    if args.clear:
+        fs.clear_pending_uploads()
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    for row in rows:
+        state = "expired" if row["expired"] else f"until {_when(row['expires_at'])}"
+        print(
+            f"{row['parts']} parts\t{_size(row['sent'], args)}/{_size(row['size'], args)}\t"
+            f"{state}\t{row['local_path']} -> {row['target']}"
+        )
+    if args.clear:
+        print(f"openaifs: cleared {len(rows)} pending upload(s)", file=sys.stderr)
+    elif not rows:
+        print(f"openaifs: no pending uploads in {journal_dir()}", file=sys.stderr)
+    return EXIT_OK
+
+
 # -- serve, demo --------------------------------------------------------------------------
 
 
@@ -619,6 +661,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("du", cmd_du, "bytes used, older files of a name included", as_json, human)
     p.add_argument("path", nargs="?", help="default openai://")
     p.add_argument("-s", "--summarize", action="store_true", help="only the total")
+
+    p = command(
+        "uploads",
+        cmd_uploads,
+        "interrupted uploads that the same put resumes (journals in $XDG_CACHE_HOME/openaifs)",
+        as_json,
+        human,
+    )
+    p.add_argument("--clear", action="store_true", help="cancel them and remove their journals")
 
     p = sub.add_parser(
         "serve",

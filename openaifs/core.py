@@ -32,6 +32,7 @@ from openaifs.limits import KNOWN_PURPOSES, MiB
 from openaifs.options import check_options
 from openaifs.paths import ResolvedPath, parse_path
 from openaifs.publish import Publisher, check_policy
+from openaifs.resume import Journals
 from openaifs.transaction import OpenAITransaction
 from openaifs.upload import UploadSettings
 
@@ -80,6 +81,11 @@ class OpenAIFileSystem(AbstractFileSystem):
         temporary directory removed at exit).
     content_cache_size : int
         The most bytes of local copies kept (least recently used go first).
+    resume : bool
+        Resume an interrupted upload of a local file (``put_file``/``put``) on the next
+        identical call, sending only the parts the service does not have yet (default).
+        Journals live under ``$XDG_CACHE_HOME/openaifs/uploads``; see
+        :mod:`openaifs.resume`.
     """
 
     protocol = "openai"
@@ -108,6 +114,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str = "replace",
         content_cache_dir: str | None = None,
         content_cache_size: int = 10 * 2**30,
+        resume: bool = True,
         **kwargs: Any,
     ) -> None:
         check_options(type(self), kwargs)
@@ -143,8 +150,14 @@ class OpenAIFileSystem(AbstractFileSystem):
             self.client, self.metadata, has_key=bool(key), max_concurrency=max_concurrency
         )
         self.reader = ContentReader(self.client, self.content_cache)
+        self.resume = resume
         self.publisher = Publisher(
-            self.client, self.catalog, self.upload_settings, self.reader.iter, overwrite
+            self.client,
+            self.catalog,
+            self.upload_settings,
+            self.reader.iter,
+            overwrite,
+            journals=Journals(self.client, key or ""),
         )
 
     def __repr__(self) -> str:
@@ -285,6 +298,19 @@ class OpenAIFileSystem(AbstractFileSystem):
     def clear_content_cache(self) -> None:
         """Remove every local copy of content kept for random access."""
         self.content_cache.clear()
+
+    def pending_uploads(self) -> list[Any]:
+        """The interrupted uploads the same ``put_file`` would resume, as
+        :class:`~openaifs.resume.Journal` objects (of any endpoint or key)."""
+        return self.publisher.journals.pending()
+
+    def clear_pending_uploads(self) -> int:
+        """Cancel the interrupted uploads (those of this endpoint and key; the others expire
+        within the hour) and remove every journal; return how many there were."""
+        pending = self.pending_uploads()
+        for journal in pending:
+            self.publisher.journals.discard(journal)
+        return len(pending)
 
     def invalidate_cache(self, path: str | None = None) -> None:
         """Forget cached listings (and, with no path, cached File objects too)."""
@@ -511,9 +537,17 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        resume: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        """Upload a local file; parts of a large one go up in parallel, straight from disk."""
+        """Upload a local file; parts of a large one go up in parallel, straight from disk.
+
+        Parameters
+        ----------
+        resume : bool, optional
+            Carry on from an interrupted earlier run of the same call, if the service
+            still holds its Upload (default: the filesystem's ``resume``).
+        """
         if os.path.isdir(lpath):
             return
         size = os.path.getsize(lpath)
@@ -531,7 +565,13 @@ class OpenAIFileSystem(AbstractFileSystem):
                     out.write(chunk)
                     callback.relative_update(len(chunk))
             return
-        file = self.publisher.send_local(target, lpath, size, on_progress=callback.relative_update)
+        file = self.publisher.send_local(
+            target,
+            lpath,
+            size,
+            on_progress=callback.relative_update,
+            resume=self.resume if resume is None else resume,
+        )
         self.publisher.publish(target, file)
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:

@@ -31,6 +31,7 @@ from openaifs.catalog import Catalog, url
 from openaifs.client import APIClient
 from openaifs.limits import OUTPUT_PURPOSES, WRITABLE_PURPOSES
 from openaifs.paths import ResolvedPath
+from openaifs.resume import Journals
 from openaifs.upload import (
     MultipartUpload,
     UploadSettings,
@@ -107,6 +108,8 @@ class Publisher:
         lost answer).
     overwrite : str
         The default policy.
+    journals : Journals, optional
+        Resume interrupted uploads of local files (:mod:`openaifs.resume`).
     """
 
     def __init__(
@@ -116,8 +119,10 @@ class Publisher:
         settings: UploadSettings,
         iter_content: Callable[[dict[str, Any], str], Iterator[bytes]],
         overwrite: str = "replace",
+        journals: Journals | None = None,
     ) -> None:
         self.client = client
+        self.journals = journals
         self.catalog = catalog
         self.settings = settings
         self._iter_content = iter_content
@@ -195,10 +200,13 @@ class Publisher:
         size: int,
         md5: str | None = None,
         on_progress: Callable[[int], Any] | None = None,
+        resume: bool = False,
     ) -> FileObject:
-        """Make the new file from ``size`` bytes of a local file."""
-        return upload_local_file(
-            self.client,
+        """Make the new file from ``size`` bytes of a local file (``resume``: carrying on
+        from an interrupted earlier run, see :mod:`openaifs.resume`)."""
+        journals = self.journals if resume else None
+        send = journals.upload_local_file if journals is not None else self._upload_local_file
+        return send(
             local_path,
             size,
             path=target.url,
@@ -211,6 +219,9 @@ class Publisher:
             on_progress=on_progress,
             reconcile=self._find_new(target, size, lambda: md5 or md5_of_file(local_path, 0, size)),
         )
+
+    def _upload_local_file(self, local_path: str, size: int, **options: Any) -> FileObject:
+        return upload_local_file(self.client, local_path, size, **options)
 
     def start_upload(self, target: WriteTarget, size: int) -> MultipartUpload:
         """Start an Upload of ``size`` bytes whose parts the caller sends."""

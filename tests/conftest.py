@@ -19,6 +19,14 @@ pytest_plugins = ["openaifs.testing"]
 __all__ = ["PART", "make_fs"]
 
 
+@pytest.fixture(autouse=True)
+def upload_journals(tmp_path_factory, monkeypatch) -> str:
+    """Resume journals go to a fresh folder per test, never to the user's own cache."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return str(cache / "openaifs" / "uploads")
+
+
 @pytest.fixture
 def fs(openaifs_server) -> OpenAIFileSystem:
     """An OpenAIFileSystem on the per-test local server."""
