@@ -1,5 +1,5 @@
 """The ``openaifs`` command line: ``ls``, ``versions``, ``info``, ``cat``, ``cp``/``put``/``get``,
-``rm``, ``du``, ``uploads``, ``serve`` and ``demo``.
+``merge``, ``rm``, ``du``, ``uploads``, ``serve`` and ``demo``.
 
 The API key comes from ``$OPENAI_API_KEY`` only: a key given as a flag would be kept in shell
 history and shown to every user by ``ps``. The service address is ``--base-url`` (before or
@@ -500,6 +500,23 @@ def cmd_cp(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- merge --------------------------------------------------------------------------------
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    """One file from several sources, in order (local parts go up straight from their files)."""
+    if not _remote(args.dest):
+        raise UsageError(f"{args.dest}: the destination of merge must be an openai:// file")
+    fs = _filesystem(args)
+    options = {"overwrite": args.overwrite, "expires_after": args.expires_after}
+    info = fs.merge(args.dest, args.sources, **options)
+    if args.json:
+        _print_json(info)
+    else:
+        print(f"{len(args.sources)} sources -> {_shown(args.dest)}  ({info['id']})")
+    return EXIT_OK
+
+
 # -- uploads (resume journals) ------------------------------------------------------------
 
 
@@ -650,6 +667,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--no-progress", dest="progress", action="store_false", help="never show one"
         )
+
+    p = command("merge", cmd_merge, "write one openai:// file from several sources", as_json)
+    p.add_argument("dest", metavar="DEST", help="openai://<purpose>/<filename>")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="local files and openai:// files")
+    p.add_argument("--overwrite", choices=("replace", "keep", "error"), help="as for cp")
+    p.add_argument("--expires-after", type=int, metavar="SECONDS", help="the file expires")
 
     p = command("rm", cmd_rm, "delete files (every file of a name)")
     p.add_argument("paths", nargs="+", metavar="path")

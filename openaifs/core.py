@@ -29,6 +29,7 @@ from openaifs.client import DEFAULT_BASE_URL, APIClient
 from openaifs.content import ContentReader, shared_content_cache
 from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
+from openaifs.merge import merge as merge_sources
 from openaifs.options import check_options
 from openaifs.paths import ResolvedPath, parse_path
 from openaifs.publish import Publisher, check_policy
@@ -573,6 +574,45 @@ class OpenAIFileSystem(AbstractFileSystem):
             resume=self.resume if resume is None else resume,
         )
         self.publisher.publish(target, file)
+
+    def merge(
+        self,
+        path: str,
+        sources: list[Any],
+        callback: Callback | None = None,
+        *,
+        overwrite: str | None = None,
+        expires_after: int | None = None,
+        mime_type: str | None = None,
+    ) -> dict[str, Any]:
+        """Write one file whose content is ``sources`` in order; return its details.
+
+        Local sources go up in parallel parts straight from their files (a source larger
+        than ``part_size`` is split; nothing is concatenated locally); ``openai://`` sources
+        stream through this machine. All of it is one Upload: the file appears whole, or
+        not at all. The Uploads limits apply to the total (8 GB).
+
+        Parameters
+        ----------
+        path : str
+            The new file, ``openai://<purpose>/<filename>``.
+        sources : list
+            Local paths and ``openai://`` files (by name or id), in order.
+        callback : fsspec Callback, optional
+            Progress in bytes.
+        overwrite, expires_after, mime_type
+            As for :meth:`open`.
+        """
+        file = merge_sources(
+            self,
+            path,
+            list(sources) if isinstance(sources, tuple) else sources,
+            callback=callback,
+            overwrite=overwrite,
+            expires_after=expires_after,
+            mime_type=mime_type,
+        )
+        return file_entry(file, self._resolve(path).unresolve())
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Copy a file. The service has no copy: the content streams down and back up,
