@@ -26,7 +26,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 #: The key tests use when the server accepts any key.
@@ -144,6 +144,15 @@ class ServerControls:
         }
         return self._control("POST", f"files?{query}", raw=content, headers=headers)
 
+    def fail_processing(self, status_details: str, *, times: int = 1) -> list[dict[str, Any]]:
+        """Make the next ``times`` new files end their processing in ``error``.
+
+        Their ``status`` is ``uploaded`` for ``processing_seconds``, then ``error`` with this
+        ``status_details``. Returns the scripted failures still waiting.
+        """
+        body = {"status_details": status_details, "times": times}
+        return self._control("POST", "processing-errors", body)["data"]
+
     def sdk(self, **kwargs: Any) -> Any:
         """Return an ``openai.OpenAI`` client for this server (``max_retries=0`` unless given)."""
         import openai
@@ -183,6 +192,8 @@ class LocalServer(ServerControls):
         Address to bind; port 0 (default) picks a free port.
     latency_ms, per_connection_bps, honour_range
         Shaping, as the command-line flags of the same names.
+    processing_seconds
+        How long a new file stays ``uploaded`` before it is ``processed`` (server clock).
     **limits
         ``max_file_size``, ``max_upload_size``, ``max_part_size``, ``max_batch_size``,
         ``upload_expiry_seconds``.
@@ -202,6 +213,7 @@ class LocalServer(ServerControls):
         latency_ms: float = 0,
         per_connection_bps: int = 0,
         honour_range: bool = False,
+        processing_seconds: int = 0,
         **limits: int,
     ) -> None:
         from .server.config import Settings
@@ -210,6 +222,7 @@ class LocalServer(ServerControls):
             latency_ms=latency_ms,
             per_connection_bps=per_connection_bps,
             honour_range=honour_range,
+            processing_seconds=processing_seconds,
             **limits,
         )
         self.data_dir = data_dir
@@ -305,6 +318,12 @@ class ServerProcess(ServerControls):
         Passed as ``--api-key`` each.
     enable_controls
         Pass ``--enable-controls`` (default true).
+    processing_seconds
+        Passed as ``--processing-seconds`` when not 0.
+    env
+        Environment variables for the process, over this process's own (where
+        ``OPENAIFS_SERVER_API_KEYS`` is dropped, so a developer's shell cannot change the keys
+        a test expects).
     """
 
     def __init__(
@@ -313,6 +332,8 @@ class ServerProcess(ServerControls):
         data_dir: str | os.PathLike[str] | None = None,
         api_keys: Sequence[str] = (),
         enable_controls: bool = True,
+        processing_seconds: int = 0,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         command = [sys.executable, "-m", "openaifs.server", "--port", "0"]
         if data_dir is not None:
@@ -321,7 +342,11 @@ class ServerProcess(ServerControls):
             command += ["--api-key", key]
         if enable_controls:
             command.append("--enable-controls")
+        if processing_seconds:
+            command += ["--processing-seconds", str(processing_seconds)]
         self.command = [*command, *args]
+        self.env = {k: v for k, v in os.environ.items() if k != "OPENAIFS_SERVER_API_KEYS"}
+        self.env.update(env or {})
         self.api_key = api_keys[0] if api_keys else DEFAULT_API_KEY
         self.url = ""
         self.process: subprocess.Popen[bytes] | None = None
@@ -330,7 +355,11 @@ class ServerProcess(ServerControls):
     def start(self, timeout: float = 30) -> ServerProcess:
         """Start the process and wait until it prints its URL."""
         self.process = subprocess.Popen(
-            self.command, stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL
+            self.command,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            stdin=subprocess.DEVNULL,
+            env=self.env,
         )
         line: list[bytes] = []
         reader = threading.Thread(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from .app import base_url, start
 from .config import Settings
+from .keys import KEYS_VARIABLE, KeySourceError, gather_keys
 from .state import ServerState
 
 
@@ -29,7 +30,18 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         default=[],
         dest="api_keys",
         metavar="KEY",
-        help="accept only this bearer key (repeatable; each key is its own project)",
+        help=(
+            "accept this bearer key (repeatable; each key is its own project). It shows in ps:"
+            f" prefer --api-key-file or {KEYS_VARIABLE}"
+        ),
+    )
+    parser.add_argument(
+        "--api-key-file",
+        action="append",
+        default=[],
+        dest="api_key_files",
+        metavar="PATH",
+        help="accept the keys in PATH: one a line, blank lines and # comments ignored (repeatable)",
     )
     parser.add_argument(
         "--enable-controls", action="store_true", help="serve the test controls at /_openaifs/"
@@ -53,11 +65,28 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     for flag, default, text in sizes:
         parser.add_argument(flag, type=int, default=default, metavar="BYTES", help=text)
     parser.add_argument(
+        "--processing-seconds",
+        type=_seconds,
+        default=defaults.processing_seconds,
+        metavar="N",
+        help="a new file is 'uploaded' for N seconds, then 'processed' (default 0: at once)",
+    )
+    parser.add_argument(
         "--upload-expiry-seconds",
         type=int,
         default=defaults.upload_expiry_seconds,
         help="lifetime of an Upload",
     )
+
+
+def _seconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of seconds >= 0, not {text!r}")
+    return value
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -70,12 +99,20 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_part_size=args.max_part_size,
         max_batch_size=args.max_batch_size,
         upload_expiry_seconds=args.upload_expiry_seconds,
+        processing_seconds=args.processing_seconds,
         honour_range=args.honour_range,
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until SIGINT or SIGTERM; print the base URL as the first line of stdout."""
+    """Serve until SIGINT or SIGTERM; print the base URL as the first line of stdout.
+
+    Raises
+    ------
+    KeySourceError
+        If ``--api-key-file`` or ``OPENAIFS_SERVER_API_KEYS`` cannot be used (before serving).
+    """
+    keys = gather_keys(args.api_keys, args.api_key_files)
     if args.data_dir is None:
         print(
             "openaifs: no --data-dir given: files are kept in memory and lost on exit",
@@ -84,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         )
     state = ServerState(
         args.data_dir,
-        api_keys=args.api_keys,
+        api_keys=keys,
         settings=settings_from(args),
         enable_controls=args.enable_controls,
     )
@@ -114,4 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="openaifs serve", description="A local server for the OpenAI Files and Uploads APIs."
     )
     build_parser(parser)
-    return run(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except KeySourceError as exc:
+        # One line naming the source (never a key): the usage text would not help here.
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2

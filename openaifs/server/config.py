@@ -56,6 +56,9 @@ class Settings:
         Largest file with purpose ``batch`` ("200 MB", decimal).
     upload_expiry_seconds
         Lifetime of an Upload after its creation.
+    processing_seconds
+        How long a new file stays ``uploaded`` before it is ``processed`` (0: processed at once).
+        A change applies to files created afterwards.
     honour_range
         Answer a single ``Range: bytes=`` request with 206 (the service does not).
     """
@@ -67,6 +70,7 @@ class Settings:
     max_part_size: int = MAX_PART_SIZE
     max_batch_size: int = MAX_BATCH_SIZE
     upload_expiry_seconds: int = 3600
+    processing_seconds: int = 0
     honour_range: bool = False
 
     def to_dict(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ async def reset(request: web.Request) -> web.StreamResponse:
     state = _state(request)
     await state.run(state.storage.reset)
     state.faults.clear()
+    state.processing.clear()
     state.stats.clear()
     state.clock.reset()
     state.restore_settings()
@@ -126,8 +127,31 @@ async def add_service_file(request: web.Request) -> web.StreamResponse:
         "expires_at": None,
         "md5": None,
     }
+    state.start_processing(file_id, record["created_at"])
     row = await state.run(state.storage.add_file, record)
-    return json_response(file_object(row))
+    return json_response(file_object(row, state.file_status(file_id)))
+
+
+async def fail_processing(request: web.Request) -> web.StreamResponse:
+    """Make the next ``times`` new files (any API, any project) end processing in ``error``."""
+    state = _state(request)
+    body = await read_json(request, state)
+    unknown = set(body) - {"status_details", "times"}
+    if unknown:
+        raise bad_request(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    details = body.get("status_details")
+    if not isinstance(details, str) or not details:
+        raise bad_request("'status_details' must be a non-empty string.", "status_details")
+    times = body.get("times", 1)
+    if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+        raise bad_request("'times' must be a whole number >= 1.", "times")
+    state.processing.fail_next(details, times)
+    return await list_processing_failures(request)
+
+
+async def list_processing_failures(request: web.Request) -> web.StreamResponse:
+    """The ``status_details`` of the scripted processing failures still waiting, in order."""
+    return json_response({"data": _state(request).processing.pending_failures()})
 
 
 def add_routes(app: web.Application) -> None:
@@ -143,3 +167,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/_openaifs/config", get_config)
     app.router.add_post("/_openaifs/config", set_config)
     app.router.add_post("/_openaifs/files", add_service_file)
+    app.router.add_post("/_openaifs/processing-errors", fail_processing)
+    app.router.add_get("/_openaifs/processing-errors", list_processing_failures)

@@ -62,8 +62,9 @@ async def create(request: web.Request) -> web.StreamResponse:
         "expires_at": expiry,
         "md5": None,
     }
+    state.start_processing(file_id, now)
     row = await state.run(state.storage.add_file, record)
-    return json_response(file_object(row))
+    return json_response(file_object(row, state.file_status(file_id)))
 
 
 async def list_files(request: web.Request) -> web.StreamResponse:
@@ -96,7 +97,7 @@ async def list_files(request: web.Request) -> web.StreamResponse:
         )
     except CursorNotFound:
         raise bad_request(f"Invalid 'after': no file with id {after!r}.", "after") from None
-    data = [file_object(row) for row in rows]
+    data = [file_object(row, state.file_status(row["id"])) for row in rows]
     return json_response(
         {
             "object": "list",
@@ -119,7 +120,8 @@ async def _live_file(request: web.Request) -> dict[str, Any]:
 
 async def retrieve(request: web.Request) -> web.StreamResponse:
     """``GET /files/{id}``."""
-    return json_response(file_object(await _live_file(request)))
+    row = await _live_file(request)
+    return json_response(file_object(row, _state(request).file_status(row["id"])))
 
 
 async def delete(request: web.Request) -> web.StreamResponse:

@@ -165,9 +165,10 @@ async def complete(request: web.Request) -> web.StreamResponse:
             "expires_at": None if expires_after is None else now + expires_after,
             "md5": digest,
         }
+        state.start_processing(file_id, now)
         await state.run(state.storage.complete_upload, row["id"], record)
     done = {**row, "status": "completed", "file_id": file_id}
-    return json_response(upload_object(done, now, file=record))
+    return json_response(upload_object(done, now, record, state.file_status(file_id)))
 
 
 def _check_parts(
