@@ -32,6 +32,7 @@ from openaifs.limits import KNOWN_PURPOSES, MiB
 from openaifs.merge import merge as merge_sources
 from openaifs.options import check_options
 from openaifs.paths import ResolvedPath, parse_path
+from openaifs.processing import wait_for_processing
 from openaifs.publish import Publisher, check_policy
 from openaifs.resume import Journals
 from openaifs.transaction import OpenAITransaction
@@ -296,6 +297,33 @@ class OpenAIFileSystem(AbstractFileSystem):
         """A number that changes whenever the file a path means changes (from its id)."""
         return int(hashlib.sha256(self.ukey(path).encode()).hexdigest()[:16], 16)
 
+    def wait_for_processing(
+        self, path: str, timeout: float | None = None, poll_interval: float = 1.0
+    ) -> dict[str, Any]:
+        """Wait until the service has processed a file; return its details.
+
+        A new file is ``"uploaded"`` until the service has processed it; a job started on
+        it before then fails. This polls the file every ``poll_interval`` seconds.
+
+        Parameters
+        ----------
+        path : str
+            A file path (the newest file of the name) or a file id.
+        timeout : float, optional
+            Seconds to wait at most (default: as long as it takes).
+        poll_interval : float
+            Seconds between looks.
+
+        Raises
+        ------
+        FileProcessingError
+            (a :class:`ValueError`) if processing ended in ``"error"``; its message and
+            ``status_details`` attribute carry the service's reason.
+        TimeoutError
+            If the file is still not processed after ``timeout`` seconds.
+        """
+        return wait_for_processing(self, path, timeout, poll_interval)
+
     def clear_content_cache(self) -> None:
         """Remove every local copy of content kept for random access."""
         self.content_cache.clear()
@@ -506,9 +534,26 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        wait: bool = False,
         **kwargs: Any,
     ) -> None:
-        """Write ``value`` to ``path`` (``mode="create"`` raises if the name exists)."""
+        """Write ``value`` to ``path`` (``mode="create"`` raises if the name exists;
+        ``wait=True`` returns only once the service has processed the file, see
+        :meth:`wait_for_processing`)."""
+        self._check_wait(wait)
+        self._pipe_file(path, value, mode, overwrite, expires_after, mime_type)
+        if wait:
+            self.wait_for_processing(path)
+
+    def _pipe_file(
+        self,
+        path: str,
+        value: bytes,
+        mode: str,
+        overwrite: str | None,
+        expires_after: int | None,
+        mime_type: str | None,
+    ) -> None:
         size = len(value)
         target = self.publisher.target(
             self._resolve(path),
@@ -539,18 +584,23 @@ class OpenAIFileSystem(AbstractFileSystem):
         expires_after: int | None = None,
         mime_type: str | None = None,
         resume: bool | None = None,
+        wait: bool = False,
         **kwargs: Any,
     ) -> None:
         """Upload a local file; parts of a large one go up in parallel, straight from disk.
 
         Parameters
         ----------
+        wait : bool
+            Return only once the service has processed the new file (see
+            :meth:`wait_for_processing`).
         resume : bool, optional
             Carry on from an interrupted earlier run of the same call, if the service
             still holds its Upload (default: the filesystem's ``resume``).
         """
         if os.path.isdir(lpath):
             return
+        self._check_wait(wait)
         size = os.path.getsize(lpath)
         target = self.publisher.target(
             self._resolve(rpath),
@@ -574,6 +624,8 @@ class OpenAIFileSystem(AbstractFileSystem):
             resume=self.resume if resume is None else resume,
         )
         self.publisher.publish(target, file)
+        if wait:
+            self.wait_for_processing(file["id"])
 
     def merge(
         self,
@@ -584,6 +636,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        wait: bool = False,
     ) -> dict[str, Any]:
         """Write one file whose content is ``sources`` in order; return its details.
 
@@ -602,6 +655,9 @@ class OpenAIFileSystem(AbstractFileSystem):
             Progress in bytes.
         overwrite, expires_after, mime_type
             As for :meth:`open`.
+        wait : bool
+            Return only once the service has processed the file (see
+            :meth:`wait_for_processing`).
         """
         file = merge_sources(
             self,
@@ -612,7 +668,16 @@ class OpenAIFileSystem(AbstractFileSystem):
             expires_after=expires_after,
             mime_type=mime_type,
         )
+        if wait:
+            return self.wait_for_processing(file["id"])
         return file_entry(file, self._resolve(path).unresolve())
+
+    def _check_wait(self, wait: bool) -> None:
+        if wait and self._intrans:
+            raise ValueError(
+                "wait=True cannot wait inside fs.transaction: the file appears when the block "
+                "ends; call fs.wait_for_processing(path) after it"
+            )
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Copy a file. The service has no copy: the content streams down and back up,
