@@ -131,6 +131,8 @@ def cmd_ls(args: argparse.Namespace) -> int:
         entries = [fs.info(path, refresh=True)]
     else:
         entries = fs.ls(path, detail=True, refresh=True)
+    if args.older_than is not None:
+        entries = _older(fs, entries, args.older_than)
     if args.json:
         _print_json(entries)
     elif args.long:
@@ -139,6 +141,23 @@ def cmd_ls(args: argparse.Namespace) -> int:
         for e in entries:
             print(e["name"] + ("/" if e["type"] == "directory" else ""))
     return EXIT_OK
+
+
+def _duration(text: str) -> float:
+    """``--older-than``'s value: ``30d``, ``12h``, ``90s``... (bad usage otherwise)."""
+    from openaifs.age import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _older(fs: Any, entries: list[dict[str, Any]], seconds: float) -> list[dict[str, Any]]:
+    """The files among ``entries`` older than ``seconds`` (the library's own rule)."""
+    from openaifs.age import older_than
+
+    return older_than(entries, seconds, fs.catalog.watermark())
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
@@ -176,13 +195,20 @@ def cmd_cat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _usage_rows(fs: Any, path: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _usage_rows(
+    fs: Any, path: str, older: float | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """What ``du`` shows for ``path``: one row per child, and the row of ``path`` itself.
 
     Every file counts, older files of a name included: they all take space in the store.
+    ``older``: only files older than that many seconds.
     """
     resolved = _resolve(path)
     shown = _shown(path)
+
+    def versions(where: str, **options: Any) -> list[dict[str, Any]]:
+        files = fs.ls(where, detail=True, versions=True, **options)
+        return files if older is None else _older(fs, files, older)
 
     def total(name: str, files: list[dict[str, Any]]) -> dict[str, Any]:
         return {"name": name, "size": sum(f["size"] for f in files), "files": len(files)}
@@ -190,7 +216,7 @@ def _usage_rows(fs: Any, path: str) -> tuple[list[dict[str, Any]], dict[str, Any
     if resolved.is_root:
         rows = []
         for purpose in fs.ls(PREFIX, detail=False, refresh=True):
-            files = fs.ls(purpose, detail=True, versions=True)
+            files = versions(purpose)
             if files:
                 rows.append(total(PREFIX + purpose, files))
         summary = {
@@ -201,18 +227,18 @@ def _usage_rows(fs: Any, path: str) -> tuple[list[dict[str, Any]], dict[str, Any
         return rows, summary
     if resolved.is_purpose:
         by_name: dict[str, list[dict[str, Any]]] = {}
-        for f in fs.ls(path, detail=True, refresh=True, versions=True):
+        for f in versions(path, refresh=True):
             by_name.setdefault(f"{PREFIX}{f['purpose']}/{_local_name(f)}", []).append(f)
         rows = [total(name, files) for name, files in sorted(by_name.items())]
         everything = [f for files in by_name.values() for f in files]
         return rows, total(shown, everything)
-    return [], total(shown, fs.ls(path, detail=True, refresh=True, versions=True))
+    return [], total(shown, versions(path, refresh=True))
 
 
 def cmd_du(args: argparse.Namespace) -> int:
     fs = _filesystem(args)
     path = args.path or PREFIX
-    rows, summary = _usage_rows(fs, path)
+    rows, summary = _usage_rows(fs, path, args.older_than)
     if args.json:
         _print_json({**summary, **({} if args.summarize else {"entries": rows})})
         return EXIT_OK
@@ -240,7 +266,18 @@ def cmd_rm(args: argparse.Namespace) -> int:
         raise IsADirectoryError(
             f"{_shown(whole[0])}: is a purpose; use -r to delete every file in it"
         )
-    if whole and not args.yes:
+    options = {"recursive": args.recursive, "older_than": args.older_than}
+    if args.dry_run:
+        going = fs.rm(list(args.paths), confirm=True, dry_run=True, **options)
+        if args.json:
+            _print_json(going)
+        else:
+            _print_table(going, args, by_id=True)
+            size = _human(sum(f["size"] for f in going))
+            print(f"openaifs: would delete {len(going)} files ({size})", file=sys.stderr)
+        return EXIT_OK
+    # An age filter is the deliberate selection; only an unfiltered purpose-wide delete asks.
+    if whole and not args.yes and args.older_than is None:
         if not sys.stdin.isatty():
             raise UsageError(
                 f"deleting every file in {_shown(whole[0])} needs --yes "
@@ -255,7 +292,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
         if not _confirm(f"Delete {'; '.join(counted)}?"):
             print("openaifs: nothing deleted", file=sys.stderr)
             return EXIT_FAILED
-    fs.rm(list(args.paths), recursive=args.recursive, confirm=bool(whole))
+    fs.rm(list(args.paths), confirm=bool(whole), **options)
     return EXIT_OK
 
 
@@ -621,6 +658,14 @@ def build_parser() -> argparse.ArgumentParser:
     human.add_argument("-H", "--human", action="store_true", help="sizes in KiB, MiB, ...")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def older_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--older-than",
+            type=_duration,
+            metavar="AGE",
+            help="only files created longer ago than AGE: 30d, 12h, 15m, 90s, 2w, 1d12h",
+        )
+
     def command(name: str, func: Callable[..., int], text: str, *parents: Any) -> Any:
         p = sub.add_parser(name, parents=[common, *parents], help=text, description=text)
         p.set_defaults(func=func)
@@ -629,6 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ls", cmd_ls, "list purposes, the files of a purpose, or files", as_json, human)
     p.add_argument("path", nargs="?", help="default openai://; globs (quoted) allowed")
     p.add_argument("-l", "--long", action="store_true", help="size, date, id, purpose, name")
+    older_option(p)
 
     p = command("versions", cmd_versions, "every file of a name, newest first", as_json, human)
     p.add_argument("path", help="openai://<purpose>/<filename> (or a purpose: all its files)")
@@ -674,16 +720,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", choices=("replace", "keep", "error"), help="as for cp")
     p.add_argument("--expires-after", type=int, metavar="SECONDS", help="the file expires")
 
-    p = command("rm", cmd_rm, "delete files (every file of a name)")
+    p = command("rm", cmd_rm, "delete files (every file of a name)", as_json, human)
     p.add_argument("paths", nargs="+", metavar="path")
     p.add_argument("-r", "--recursive", action="store_true", help="needed for a whole purpose")
     p.add_argument(
         "-y", "--yes", action="store_true", help="confirm a purpose-wide delete without asking"
     )
+    older_option(p)
+    p.add_argument(
+        "--dry-run", action="store_true", help="delete nothing; list the files that would go"
+    )
 
     p = command("du", cmd_du, "bytes used, older files of a name included", as_json, human)
     p.add_argument("path", nargs="?", help="default openai://")
     p.add_argument("-s", "--summarize", action="store_true", help="only the total")
+    older_option(p)
 
     p = command(
         "uploads",

@@ -22,13 +22,13 @@ from fsspec.compression import compr
 from fsspec.spec import AbstractFileSystem
 from fsspec.utils import infer_compression
 
-from openaifs import paths, transfer
+from openaifs import age, paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
 from openaifs.client import DEFAULT_BASE_URL, APIClient
 from openaifs.content import ContentReader, shared_content_cache
 from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
-from openaifs.limits import KNOWN_PURPOSES, MiB
+from openaifs.limits import KNOWN_PURPOSES, MAX_EXPIRES_AFTER, MIN_EXPIRES_AFTER, MiB
 from openaifs.merge import merge as merge_sources
 from openaifs.options import check_options
 from openaifs.paths import ResolvedPath, parse_path
@@ -83,6 +83,10 @@ class OpenAIFileSystem(AbstractFileSystem):
         temporary directory removed at exit).
     content_cache_size : int
         The most bytes of local copies kept (least recently used go first).
+    expires_after : int, timedelta or str, optional
+        New files expire this long after creation unless a write says otherwise
+        (``"7d"``, ``3600``, a :class:`~datetime.timedelta`; the service allows one hour
+        to thirty days): a pipeline's scratch files clean themselves up.
     resume : bool
         Resume an interrupted upload of a local file (``put_file``/``put``) on the next
         identical call, sending only the parts the service does not have yet (default).
@@ -117,6 +121,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         content_cache_dir: str | None = None,
         content_cache_size: int = 10 * 2**30,
         resume: bool = True,
+        expires_after: age.Duration | None = None,
         **kwargs: Any,
     ) -> None:
         check_options(type(self), kwargs)
@@ -160,6 +165,7 @@ class OpenAIFileSystem(AbstractFileSystem):
             self.reader.iter,
             overwrite,
             journals=Journals(self.client, key or ""),
+            expires_after=check_expires_after(expires_after),
         )
 
     def __repr__(self) -> str:
@@ -708,8 +714,10 @@ class OpenAIFileSystem(AbstractFileSystem):
         maxdepth: int | None = None,
         *,
         confirm: bool = False,
+        older_than: age.Duration | None = None,
+        dry_run: bool = False,
         **kwargs: Any,
-    ) -> None:
+    ) -> list[dict[str, Any]] | None:
         """Delete files: names (every file of each name), ids, lists and globs.
 
         Lists the project at most once, however many names are given (a warm process,
@@ -721,18 +729,40 @@ class OpenAIFileSystem(AbstractFileSystem):
             Needed to delete everything in a purpose.
         confirm : bool
             Also needed to delete everything in a purpose: a purpose-wide delete is
-            refused without it.
+            refused without it (unless ``older_than`` selects the files).
+        older_than : timedelta, float or str, optional
+            Only files created longer ago than this: seconds, a
+            :class:`~datetime.timedelta`, or ``"30d"``, ``"12h"``, ``"90s"`` (see
+            :mod:`openaifs.age`).
+        dry_run : bool
+            Delete nothing; return the details of the files that would go.
+
+        Returns
+        -------
+        list of dict or None
+            With ``dry_run``, the files that would be deleted; else ``None``.
         """
         targets = path if isinstance(path, list) else [path]
+        shown = ", ".join(url(self._strip_protocol(t)) for t in targets)
+        selecting = older_than is not None or dry_run
+        limit = None if older_than is None else age.parse_duration(older_than)
         files: list[FileObject] = []
         for target in targets:
             resolved = self._resolve(target)
-            if resolved.is_file_id:
+            if resolved.is_file_id and not selecting:
                 # One exact file: deleting one that is not there is an error.
                 self.catalog.delete_id(resolved.file_id, url(resolved.file_id))
-                continue
-            files.extend(self._to_delete(target, recursive, confirm))
-        self.catalog.delete_files(files, ", ".join(url(self._strip_protocol(t)) for t in targets))
+            elif resolved.is_file_id:
+                files.append(self.catalog.file_by_id(resolved.file_id, url(resolved.file_id)))
+            else:
+                files.extend(self._to_delete(target, recursive, confirm or limit is not None))
+        if limit is not None:
+            files = age.older_than(files, limit, self.catalog.watermark())
+        if dry_run:
+            unique = {f["id"]: f for f in files}
+            return [file_entry(f, f["id"]) for f in unique.values()]
+        self.catalog.delete_files(files, shown)
+        return None
 
     def _to_delete(self, target: str, recursive: bool, confirm: bool) -> list[FileObject]:
         resolved = self._resolve(target)
@@ -800,6 +830,20 @@ class OpenAIFileSystem(AbstractFileSystem):
     @property
     def _file_workers(self) -> int:
         return self.max_concurrency // 2 or 1
+
+
+def check_expires_after(value: age.Duration | None) -> int | None:
+    """The ``expires_after`` storage option in whole seconds, checked against the service's
+    range before any write (a bad value would otherwise fail every write)."""
+    if value is None:
+        return None
+    seconds = int(age.parse_duration(value))
+    if not MIN_EXPIRES_AFTER <= seconds <= MAX_EXPIRES_AFTER:
+        raise ValueError(
+            f"expires_after must be between {MIN_EXPIRES_AFTER} s (one hour) and "
+            f"{MAX_EXPIRES_AFTER} s (thirty days), not {value!r}"
+        )
+    return seconds
 
 
 def mask_userinfo(address: str) -> str:

@@ -110,6 +110,8 @@ class Publisher:
         The default policy.
     journals : Journals, optional
         Resume interrupted uploads of local files (:mod:`openaifs.resume`).
+    expires_after : int, optional
+        The default ``expires_after`` (seconds) of new files.
     """
 
     def __init__(
@@ -120,9 +122,11 @@ class Publisher:
         iter_content: Callable[[dict[str, Any], str], Iterator[bytes]],
         overwrite: str = "replace",
         journals: Journals | None = None,
+        expires_after: int | None = None,
     ) -> None:
         self.client = client
         self.journals = journals
+        self.expires_after = expires_after
         self.catalog = catalog
         self.settings = settings
         self._iter_content = iter_content
@@ -173,7 +177,7 @@ class Publisher:
             filename=resolved.filename,
             overwrite=policy,
             mime_type=mime_type or mime_type_for(resolved.filename),
-            expires_after=expires_after,
+            expires_after=self.expires_after if expires_after is None else expires_after,
             earlier_ids={f["id"] for f in earlier},
             watermark=self.catalog.watermark(),
         )
