@@ -196,12 +196,13 @@ def cmd_cat(args: argparse.Namespace) -> int:
 
 
 def _usage_rows(
-    fs: Any, path: str, older: float | None = None
+    fs: Any, path: str, older: float | None = None, project: dict[str, Any] | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """What ``du`` shows for ``path``: one row per child, and the row of ``path`` itself.
 
     Every file counts, older files of a name included: they all take space in the store.
-    ``older``: only files older than that many seconds.
+    ``older``: only files older than that many seconds. ``project``: the root's usage, if
+    already measured.
     """
     resolved = _resolve(path)
     shown = _shown(path)
@@ -214,17 +215,9 @@ def _usage_rows(
         return {"name": name, "size": sum(f["size"] for f in files), "files": len(files)}
 
     if resolved.is_root:
-        rows = []
-        for purpose in fs.ls(PREFIX, detail=False, refresh=True):
-            files = versions(purpose)
-            if files:
-                rows.append(total(PREFIX + purpose, files))
-        summary = {
-            "name": shown,
-            "size": sum(r["size"] for r in rows),
-            "files": sum(r["files"] for r in rows),
-        }
-        return rows, summary
+        usage = project or _project_usage(fs, older)
+        rows = [{"name": PREFIX + p, **row} for p, row in usage["purposes"].items()]
+        return rows, {"name": shown, "size": usage["size"], "files": usage["files"]}
     if resolved.is_purpose:
         by_name: dict[str, list[dict[str, Any]]] = {}
         for f in versions(path, refresh=True):
@@ -235,15 +228,37 @@ def _usage_rows(
     return [], total(shown, versions(path, refresh=True))
 
 
+def _project_usage(fs: Any, older: float | None, limit: int | None = None) -> dict[str, Any]:
+    from openaifs.usage import PROJECT_STORAGE_LIMIT, storage_usage
+
+    return storage_usage(fs, limit or PROJECT_STORAGE_LIMIT, older)
+
+
 def cmd_du(args: argparse.Namespace) -> int:
+    from openaifs.usage import limits
+
     fs = _filesystem(args)
     path = args.path or PREFIX
-    rows, summary = _usage_rows(fs, path, args.older_than)
+    project = None
+    if _resolve(path).is_root:
+        project = _project_usage(fs, args.older_than, args.project_limit)
+    rows, summary = _usage_rows(fs, path, args.older_than, project)
+    if project is not None and project["warning"] and args.older_than is None:
+        print(f"openaifs: warning: {project['warning']}", file=sys.stderr)
     if args.json:
-        _print_json({**summary, **({} if args.summarize else {"entries": rows})})
+        report = {**summary, **({} if args.summarize else {"entries": rows})}
+        report["limits"] = limits(*([args.project_limit] if args.project_limit else []))
+        if project is not None:
+            report["project"] = {k: project[k] for k in ("limit", "used", "warning")}
+        _print_json(report)
         return EXIT_OK
     for row in [*([] if args.summarize else rows), summary]:
         print(f"{_size(row['size'], args)}\t{row['name']}")
+    if project is not None and args.older_than is None:
+        print(
+            f"{_size(project['size'], args)} of the project's {_size(project['limit'], args)} "
+            f"storage limit ({project['used']:.1%})"
+        )
     return EXIT_OK
 
 
@@ -735,6 +750,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="default openai://")
     p.add_argument("-s", "--summarize", action="store_true", help="only the total")
     older_option(p)
+    p.add_argument(
+        "--project-limit",
+        type=int,
+        metavar="BYTES",
+        help="the project's storage limit, if not the service's 2.5 TB",
+    )
 
     p = command(
         "uploads",

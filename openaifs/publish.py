@@ -29,7 +29,7 @@ from typing import Any
 from openaifs.cache import FileObject
 from openaifs.catalog import Catalog, url
 from openaifs.client import APIClient
-from openaifs.limits import OUTPUT_PURPOSES, WRITABLE_PURPOSES
+from openaifs.limits import MAX_BATCH_SIZE, OUTPUT_PURPOSES, WRITABLE_PURPOSES
 from openaifs.paths import ResolvedPath
 from openaifs.resume import Journals
 from openaifs.upload import (
@@ -164,6 +164,11 @@ class Publisher:
         policy = check_policy(overwrite or self.overwrite)
         if size is not None:
             check_size(size, shown)
+            if purpose == "batch" and size > MAX_BATCH_SIZE:
+                raise ValueError(
+                    f"{shown}: {size} bytes is over the service's limit of {MAX_BATCH_SIZE} "
+                    "bytes (200 MB) for a batch input file"
+                )
         self.catalog.require_key()
         # An exclusive write looks at files made since the cached listing: another client
         # may have written the name since it was fetched. (Races after this are settled

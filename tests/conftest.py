@@ -28,6 +28,22 @@ def upload_journals(tmp_path_factory, monkeypatch) -> str:
 
 
 @pytest.fixture
+def cli_run(openaifs_server, monkeypatch, capsys):
+    """``openaifs ARGS...`` in this process against the per-test server: returns
+    (exit code, stdout, stderr)."""
+    from openaifs import cli
+
+    monkeypatch.setenv("OPENAI_API_KEY", openaifs_server.api_key)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = cli.main([*argv, "--base-url", openaifs_server.base_url])
+        return (code, *capsys.readouterr())
+
+    return run
+
+
+@pytest.fixture
 def fs(openaifs_server) -> OpenAIFileSystem:
     """An OpenAIFileSystem on the per-test local server."""
     return make_fs(openaifs_server)

@@ -14,7 +14,6 @@ import json
 import pytest
 from fs_support import make_fs
 
-from openaifs import cli
 from openaifs.age import older_than, parse_duration
 
 DAY = 86_400
@@ -119,39 +118,27 @@ def test_a_bad_expires_after_option_is_refused_at_once(server, value):
         make_fs(server, expires_after=value)
 
 
-@pytest.fixture
-def run(server, monkeypatch, capsys):
-    monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = cli.main([*argv, "--base-url", server.base_url])
-        return (code, *capsys.readouterr())
-
-    return run
-
-
-def test_cli_ls_and_du_older_than(aged, run):
-    code, out, _ = run("ls", "openai://user_data", "--older-than", "1d")
+def test_cli_ls_and_du_older_than(aged, cli_run):
+    code, out, _ = cli_run("ls", "openai://user_data", "--older-than", "1d")
     assert (code, out) == (0, "user_data/old.txt\n")
-    code, out, _ = run("du", "openai://user_data", "--older-than", "36h", "--json")
+    code, out, _ = cli_run("du", "openai://user_data", "--older-than", "36h", "--json")
     usage = json.loads(out)
     assert (usage["files"], usage["size"]) == (2, len(b"old") + len(b"first"))
 
 
-def test_cli_rm_older_than_dry_run_then_for_real(aged, run):
-    code, out, err = run("rm", "-r", "openai://user_data", "--older-than", "1d", "--dry-run")
+def test_cli_rm_older_than_dry_run_then_for_real(aged, cli_run):
+    code, out, err = cli_run("rm", "-r", "openai://user_data", "--older-than", "1d", "--dry-run")
     assert code == 0
     assert "old.txt" in out and "both.txt" in out and "new.txt" not in out
     assert "would delete 2 files" in err
     assert len(remaining(aged)) == 4
-    code, _, err = run("rm", "-r", "openai://user_data", "--older-than", "1d")
+    code, _, err = cli_run("rm", "-r", "openai://user_data", "--older-than", "1d")
     assert code == 0, err
     assert remaining(aged) == [("both.txt", b"second"), ("new.txt", b"new")]
 
 
-def test_cli_a_bad_age_is_a_usage_error(aged, run):
-    code, _, err = run("rm", "-r", "openai://user_data", "--older-than", "old")
+def test_cli_a_bad_age_is_a_usage_error(aged, cli_run):
+    code, _, err = cli_run("rm", "-r", "openai://user_data", "--older-than", "old")
     assert code == 2
     assert "not a duration" in err
     assert len(remaining(aged)) == 4

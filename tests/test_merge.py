@@ -8,8 +8,6 @@ import pytest
 from fsspec.callbacks import Callback
 from write_helpers import PART, payload, posts
 
-from openaifs import cli
-
 DEST = "openai://user_data/merged.bin"
 
 
@@ -106,11 +104,15 @@ def test_merge_refuses_a_transaction(fs, sources):
         fs.merge(DEST, paths)
 
 
-def test_cli_merge(fs, server, sources, monkeypatch, capsys):
+def test_cli_merge(fs, sources, cli_run):
     paths, expected = sources
-    monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
-    code = cli.main(["merge", DEST, *paths, "--base-url", server.base_url, "--json"])
-    out, err = capsys.readouterr()
+    code, out, err = cli_run("merge", DEST, *paths, "--json")
     assert code == 0, err
     assert json.loads(out)["size"] == len(expected)
     assert fs.cat_file(DEST) == expected
+
+
+def test_cli_merge_needs_a_remote_destination(sources, cli_run, tmp_path):
+    code, _, err = cli_run("merge", str(tmp_path / "out.bin"), *sources[0])
+    assert code == 2
+    assert "must be an openai:// file" in err

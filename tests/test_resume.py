@@ -13,7 +13,6 @@ from fs_support import make_fs
 from fsspec.callbacks import Callback
 from write_helpers import payload
 
-from openaifs import cli
 from openaifs.resume import Journals
 
 PATH = "openai://user_data/big.bin"
@@ -234,34 +233,21 @@ def test_resume_after_kill_9_sends_only_the_rest(server, tmp_path, upload_journa
     assert journals(upload_journals) == []
 
 
-@pytest.fixture
-def run(server, monkeypatch, capsys):
-    """``openaifs ARGS...`` in this process against ``server``: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = cli.main([*argv, "--base-url", server.base_url])
-        return (code, *capsys.readouterr())
-
-    return run
-
-
-def test_cli_uploads_lists_and_clears(fs, server, openaifs_sdk, local, run):
+def test_cli_uploads_lists_and_clears(fs, server, openaifs_sdk, local, cli_run):
     journal = interrupted(fs, local)
-    code, out, err = run("uploads", "--json")
+    code, out, err = cli_run("uploads", "--json")
     assert code == 0
     [row] = json.loads(out)
     assert row["upload_id"] == journal["upload_id"]
     assert row["target"] == PATH
     assert row["parts"] == f"{len(journal['parts'])}/11"
-    code, out, _ = run("uploads")
+    code, out, _ = cli_run("uploads")
     assert f"-> {PATH}" in out
-    code, _, err = run("uploads", "--clear")
+    code, _, err = cli_run("uploads", "--clear")
     assert code == 0
     assert "cleared 1" in err
     assert journals(fs.publisher.journals.directory) == []
     with pytest.raises(Exception, match="cancelled"):
         openaifs_sdk.uploads.parts.create(journal["upload_id"], data=b"x")
-    code, _, err = run("uploads")
+    code, _, err = cli_run("uploads")
     assert "no pending uploads" in err
