@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openaifs.client import APIClient
+from openaifs.limits import MiB
 from openaifs.upload import (
     MultipartUpload,
     UploadSettings,
@@ -42,6 +43,21 @@ logger = logging.getLogger("openaifs")
 JOURNAL_VERSION = 1
 #: A journal whose Upload expires within this many seconds is not worth resuming.
 EXPIRY_MARGIN = 60
+#: The smallest part a resumable upload picks by itself (see :func:`resumable_part_size`).
+MIN_RESUMABLE_PART = 8 * MiB
+
+
+def resumable_part_size(size: int, settings: UploadSettings) -> int:
+    """The part size of a new resumable upload of ``size`` bytes.
+
+    Only accepted parts count for a resume, and up to ``concurrency`` parts are in flight at
+    once: with parts as large as the file allows, an interruption at half-way would find no
+    part done. So a file smaller than ``4 x concurrency`` parts goes up in parts of about a
+    ``4 x concurrency``-th of it, but never under 8 MiB (each part is one request) nor over
+    ``part_size``.
+    """
+    wanted = -(-size // (4 * settings.concurrency))
+    return min(settings.part_size, max(MIN_RESUMABLE_PART, wanted))
 
 
 def journal_dir() -> str:
@@ -282,7 +298,7 @@ class Journals:
             mtime_ns=os.stat(local_path).st_mtime_ns,
             target=path,
             expires_after=expires_after,
-            part_size=settings.part_size,
+            part_size=resumable_part_size(size, settings),
             **{k: send[k] for k in ("purpose", "filename", "mime_type")},
         )
         journal = self._resumable(fresh)
