@@ -492,13 +492,13 @@ def _copy_remote(fs: Any, item: Transfer, callback: Callback, options: dict[str,
 
 
 def _transfer_one(
-    fs: Any, item: Transfer, callback: Callback, options: dict[str, Any]
+    fs: Any, item: Transfer, callback: Callback, options: dict[str, Any], resume: bool = True
 ) -> dict[str, Any]:
     """Copy one file; return what the JSON report says of it."""
     if _remote(item.source) and _remote(item.dest):
         _copy_remote(fs, item, callback, options)
     elif _remote(item.dest):
-        fs.put_file(item.source, item.dest, callback=callback, **options)
+        fs.put_file(item.source, item.dest, callback=callback, resume=resume, **options)
     else:
         fs.get_file(item.source, item.dest, callback=callback)
     report = {"source": item.source, "destination": item.dest, "size": item.size}
@@ -540,7 +540,10 @@ def cmd_cp(args: argparse.Namespace) -> int:
     )
     progress = _Progress(_progress_wanted(args), sum(i.size for i in items), desc)
     try:
-        reports = _run_all(lambda item: _transfer_one(fs, item, progress.share(), options), items)
+        reports = _run_all(
+            lambda item: _transfer_one(fs, item, progress.share(), options, not args.no_resume),
+            items,
+        )
     finally:
         progress.close()
     if args.json:
@@ -718,6 +721,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--expires-after", type=int, metavar="SECONDS", help="new files expire after this"
         )
         p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+        p.add_argument(
+            "--no-resume",
+            action="store_true",
+            help="an interrupted upload is cancelled, not kept for the same command to resume",
+        )
         p.add_argument(
             "--progress",
             dest="progress",

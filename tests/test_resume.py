@@ -251,3 +251,14 @@ def test_cli_uploads_lists_and_clears(fs, server, openaifs_sdk, local, cli_run):
         openaifs_sdk.uploads.parts.create(journal["upload_id"], data=b"x")
     code, _, err = cli_run("uploads")
     assert "no pending uploads" in err
+
+
+def test_cli_put_no_resume_cancels_and_keeps_no_journal(server, cli_run, tmp_path, upload_journals):
+    local = tmp_path / "big.bin"
+    local.write_bytes(payload(32 * 2**20 + 1))  # over the CLI's default 32 MiB threshold
+    server.add_fault("uploads.complete", status=500, times=3)  # every attempt
+    code, _, err = cli_run("put", str(local), PATH, "--no-resume")
+    assert code == 1
+    assert "HTTP 500" in err
+    assert server.stats()["requests"]["uploads.cancel"] == 1
+    assert journals(upload_journals) == []
