@@ -260,33 +260,24 @@ class Journals:
         local_path: str,
         size: int,
         *,
-        path: str,
-        filename: str,
-        purpose: str,
-        mime_type: str,
         settings: UploadSettings,
-        expires_after: int | None = None,
-        md5: str | None = None,
         on_progress: Callable[[int], Any] | None = None,
-        reconcile: Callable[[], Any] | None = None,
+        **options: Any,
     ) -> dict:
         """:func:`~openaifs.upload.upload_local_file`, resuming an earlier interrupted run.
 
-        Content at most ``settings.threshold`` goes up in one request, without a journal.
+        ``options`` are that function's: ``path``, ``filename``, ``purpose``, ``mime_type``
+        (required), ``expires_after``, ``md5``, ``reconcile``. Content at most
+        ``settings.threshold`` goes up in one request, without a journal.
         """
-        send = dict(path=path, filename=filename, purpose=purpose, mime_type=mime_type)
         if size <= settings.threshold:
             return upload_local_file(
-                self.client,
-                local_path,
-                size,
-                settings=settings,
-                expires_after=expires_after,
-                md5=md5,
-                on_progress=on_progress,
-                reconcile=reconcile,
-                **send,
+                self.client, local_path, size, settings=settings, on_progress=on_progress, **options
             )
+        asked = settings  # a restart picks its part size afresh from these
+        path = options["path"]
+        expires_after = options.get("expires_after")
+        target = {k: options[k] for k in ("path", "filename", "purpose", "mime_type")}
         local_path = os.path.abspath(local_path)
         fresh = Journal(
             file=self.file_for(local_path, path),
@@ -297,9 +288,11 @@ class Journals:
             size=size,
             mtime_ns=os.stat(local_path).st_mtime_ns,
             target=path,
+            purpose=target["purpose"],
+            filename=target["filename"],
+            mime_type=target["mime_type"],
             expires_after=expires_after,
             part_size=resumable_part_size(size, settings),
-            **{k: send[k] for k in ("purpose", "filename", "mime_type")},
         )
         journal = self._resumable(fresh)
         if journal is not None:
@@ -319,42 +312,27 @@ class Journals:
                 on_part=on_progress,
                 on_part_done=journal.part_done,
                 keep_on_failure=True,
-                **send,
+                **target,
             )
             journal.upload_id, journal.expires_at = upload.upload_id, upload.expires_at
             journal.save()
         resumed = bool(journal.parts)
         try:
             file = upload_local_file(
-                self.client,
-                local_path,
-                size,
-                settings=settings,
-                md5=md5,
-                reconcile=reconcile,
-                upload=upload,
-                **send,
+                self.client, local_path, size, settings=settings, upload=upload, **options
             )
         except BaseException as exc:
-            if resumed and service_refused(exc):
-                # Most likely the Upload expired between the probe and complete: once afresh.
-                logger.info("%s: resumed upload refused (%s); starting over", path, exc)
-                self.discard(journal)
-                return self.upload_local_file(
-                    local_path,
-                    size,
-                    settings=settings,
-                    expires_after=expires_after,
-                    md5=md5,
-                    on_progress=on_progress,
-                    reconcile=reconcile,
-                    **send,
-                )
-            if service_refused(exc):
-                self.discard(journal)
-            else:
+            if not service_refused(exc):
                 logger.info("%s: interrupted; the same call resumes it (%s)", path, journal.file)
-            raise
+                raise
+            self.discard(journal)
+            if not resumed:
+                raise
+            # Most likely the Upload expired between the probe and complete: once afresh.
+            logger.info("%s: resumed upload refused (%s); starting over", path, exc)
+            return self.upload_local_file(
+                local_path, size, settings=asked, on_progress=on_progress, **options
+            )
         journal.remove()
         return file
 

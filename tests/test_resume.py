@@ -262,3 +262,15 @@ def test_cli_put_no_resume_cancels_and_keeps_no_journal(server, cli_run, tmp_pat
     assert "HTTP 500" in err
     assert server.stats()["requests"]["uploads.cancel"] == 1
     assert journals(upload_journals) == []
+
+
+def test_an_upload_expired_with_every_part_sent_starts_over_at_complete(fs, server, local):
+    journal = interrupted(fs, local, parts=11)  # every part accepted, complete never sent
+    assert len(journal["parts"]) == 11
+    server.advance_clock(3601)
+    server.clear_stats()
+    fs.put_file(local, PATH)
+    stats = server.stats()["requests"]
+    assert stats["uploads.complete"] == 2  # refused (expired), then the fresh Upload's
+    assert stats["uploads.create"] == 1
+    assert fs.cat_file(PATH) == payload(10 * SMALL_PART + 5)
