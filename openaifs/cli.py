@@ -254,7 +254,7 @@ def cmd_du(args: argparse.Namespace) -> int:
         return EXIT_OK
     for row in [*([] if args.summarize else rows), summary]:
         print(f"{_size(row['size'], args)}\t{row['name']}")
-    if project is not None and args.older_than is None:
+    if project is not None and args.older_than is None and not args.summarize:
         print(
             f"{_size(project['size'], args)} of the project's {_size(project['limit'], args)} "
             f"storage limit ({project['used']:.1%})"

@@ -182,9 +182,13 @@ class Journal:
             self.saving = False
             logger.warning("%s: cannot keep an upload journal, so no resume: %s", self.file, exc)
 
+    def part_md5(self, index: int) -> str:
+        """The md5 of part ``index`` of the local file as it is now."""
+        return md5_of_file(self.local_path, index * self.part_size, self.part_length(index))
+
     def part_done(self, index: int, part_id: str) -> None:
         """Record an accepted part (called from the threads sending parts)."""
-        md5 = md5_of_file(self.local_path, index * self.part_size, self.part_length(index))
+        md5 = self.part_md5(index)
         with self._lock:
             self.parts[index] = [part_id, md5]
             self.save()
@@ -345,19 +349,14 @@ class Journals:
             getattr(journal, k) == getattr(fresh, k)
             for k in ("size", "mtime_ns", "purpose", "filename", "mime_type", "expires_after")
         )
-        if not same or journal.expired() or not journal.upload_id:
+        if not same or journal.expired():
             reason = "expired" if same else "the file or the target changed"
             logger.info("%s: not resuming upload %s: %s", fresh.target, journal.upload_id, reason)
             self.discard(journal)
             return None
         # Parts whose bytes changed although size and mtime did not go up again.
         for index, (_, md5) in list(journal.parts.items()):
-            if (
-                md5_of_file(
-                    journal.local_path, index * journal.part_size, journal.part_length(index)
-                )
-                != md5
-            ):
+            if journal.part_md5(index) != md5:
                 del journal.parts[index]
         return journal
 
