@@ -64,6 +64,12 @@ def reference_now(newest_seen: float | None = None) -> float:
     return now if newest_seen is None else max(now, float(newest_seen))
 
 
+def newest_seen(fs: Any) -> int | None:
+    """The newest ``created_at`` in ``fs``'s cached listing (``None`` without one)."""
+    cached = fs.metadata.listing()
+    return None if cached is None else cached.seen_until
+
+
 def cutoff(age: Duration, newest_seen: float | None = None) -> float:
     """Files created before this Unix time are older than ``age``."""
     return reference_now(newest_seen) - parse_duration(age)

@@ -25,6 +25,8 @@ from typing import Any
 
 from fsspec.callbacks import Callback
 
+from openaifs.errors import builtin_name
+
 PREFIX = "openai://"
 
 EXIT_OK = 0
@@ -155,9 +157,9 @@ def _duration(text: str) -> float:
 
 def _older(fs: Any, entries: list[dict[str, Any]], seconds: float) -> list[dict[str, Any]]:
     """The files among ``entries`` older than ``seconds`` (the library's own rule)."""
-    from openaifs.age import older_than
+    from openaifs.age import newest_seen, older_than
 
-    return older_than(entries, seconds, fs.catalog.watermark())
+    return older_than(entries, seconds, newest_seen(fs))
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
@@ -657,7 +659,7 @@ def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from openaifs import __version__
+    from openaifs.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="openaifs",
@@ -838,7 +840,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         message = _one_line(str(exc)) or "(no message)"
-        print(f"openaifs: {type(exc).__name__}: {message}", file=sys.stderr)
+        print(f"openaifs: {builtin_name(exc)}: {message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
 
 

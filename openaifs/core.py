@@ -169,7 +169,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         )
 
     def __repr__(self) -> str:
-        return f"OpenAIFileSystem(base_url={mask_userinfo(self.base_url)!r})"
+        return f"OpenAIFileSystem(base_url={self.client.display_url!r})"
 
     # -- paths ------------------------------------------------------------------------
 
@@ -381,13 +381,32 @@ class OpenAIFileSystem(AbstractFileSystem):
         self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any
     ) -> bytes:
         """The content of a file, or of bytes ``start``..``end`` of it."""
+
+        def read(file: FileObject, name: str) -> bytes:
+            size = file["bytes"]
+            first = (
+                0 if start is None else (max(0, size + start) if start < 0 else min(start, size))
+            )
+            last = size if end is None else (max(0, size + end) if end < 0 else min(end, size))
+            if first >= last:
+                return b""
+            return b"".join(self.reader.iter(file, name, first, last))
+
+        return self._by_name(path, read)
+
+    def _by_name(self, path: str, action: Any) -> Any:
+        """``action(file, name)`` on the file ``path`` means; if a name's file turns out to
+        be gone (another thread or process replaced it since we cached it), the name is
+        resolved afresh once."""
         file, name = self._file(path)
-        size = file["bytes"]
-        start = 0 if start is None else (max(0, size + start) if start < 0 else min(start, size))
-        end = size if end is None else (max(0, size + end) if end < 0 else min(end, size))
-        if start >= end:
-            return b""
-        return b"".join(self.reader.iter(file, name, start, end))
+        try:
+            return action(file, name)
+        except FileNotFoundError:
+            if self._resolve(path).is_file_id:
+                raise
+            self.metadata.removed([file["id"]])
+            file, name = self._file(path)
+            return action(file, name)
 
     def get_file(
         self,
@@ -407,7 +426,13 @@ class OpenAIFileSystem(AbstractFileSystem):
         if resolved.is_root or resolved.is_purpose:
             os.makedirs(lpath, exist_ok=True)
             return
-        file, name = self._file(rpath)
+        self._by_name(
+            rpath, lambda file, name: self._download(file, name, lpath, callback, outfile)
+        )
+
+    def _download(
+        self, file: FileObject, name: str, lpath: str, callback: Callback, outfile: Any
+    ) -> None:
         callback.set_size(file["bytes"])
 
         def copy_to(out: Any) -> None:
@@ -502,7 +527,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         writer = OpenAIWriteFile(
             self, target.path, target, self.publisher, size=size, autocommit=autocommit
         )
-        if not autocommit:
+        if self._intrans:
             self.transaction.files.append(writer)
         return writer
 
@@ -747,6 +772,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         selecting = older_than is not None or dry_run
         limit = None if older_than is None else age.parse_duration(older_than)
         files: list[FileObject] = []
+        named = []
         for target in targets:
             resolved = self._resolve(target)
             if resolved.is_file_id and not selecting:
@@ -754,10 +780,21 @@ class OpenAIFileSystem(AbstractFileSystem):
                 self.catalog.delete_id(resolved.file_id, url(resolved.file_id))
             elif resolved.is_file_id:
                 files.append(self.catalog.file_by_id(resolved.file_id, url(resolved.file_id)))
+            elif resolved.is_named_file and not paths.has_magic(resolved.filename):
+                named.append(resolved)
             else:
                 files.extend(self._to_delete(target, recursive, confirm or limit is not None))
+        if named:
+            # Every name from one look at what is newer than the cache (or one listing).
+            listing = self.catalog.look_newer(url(named[0].unresolve()))
+            for resolved in named:
+                self.catalog.check_purpose(resolved.purpose, listing)
+                versions = listing.versions(resolved.purpose, resolved.filename)
+                if not versions:
+                    raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
+                files.extend(versions)
         if limit is not None:
-            files = age.older_than(files, limit, self.catalog.watermark())
+            files = age.older_than(files, limit, age.newest_seen(self))
         if dry_run:
             unique = {f["id"]: f for f in files}
             return [file_entry(f, f["id"]) for f in unique.values()]
@@ -765,6 +802,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         return None
 
     def _to_delete(self, target: str, recursive: bool, confirm: bool) -> list[FileObject]:
+        """The files a purpose (or the root) or a glob deletes."""
         resolved = self._resolve(target)
         shown = url(resolved.unresolve())
         if resolved.is_root or resolved.is_purpose:
@@ -778,16 +816,10 @@ class OpenAIFileSystem(AbstractFileSystem):
             listing = self.catalog.listing(refresh=True)
             purposes = [resolved.purpose] if resolved.is_purpose else listing.purposes()
             return [f for purpose in purposes for f in listing.all_versions(purpose)]
-        if paths.has_magic(resolved.filename):
-            matched = self.glob(target)
-            if not matched:
-                raise FileNotFoundError(f"{shown}: nothing matches")
-            return [f for name in matched for f in self.catalog.versions(self._resolve(name))]
-        self.catalog.check_purpose(resolved.purpose)
-        versions = self.catalog.versions(resolved, look_newer=True)
-        if not versions:
-            raise FileNotFoundError(f"{shown}: no such file")
-        return versions
+        matched = self.glob(target)
+        if not matched:
+            raise FileNotFoundError(f"{shown}: nothing matches")
+        return [f for name in matched for f in self.catalog.versions(self._resolve(name))]
 
     # -- many files at once --------------------------------------------------------------
 
@@ -846,14 +878,6 @@ def check_expires_after(value: age.Duration | None) -> int | None:
     return seconds
 
 
-def mask_userinfo(address: str) -> str:
-    """``address`` with any ``user:password@`` replaced by ``***@``."""
-    scheme, sep, rest = address.partition("://")
-    if not sep or "@" not in rest.split("/", 1)[0]:
-        return address
-    return f"{scheme}://***@{rest.split('@', 1)[1]}"
-
-
 def check_open_arguments(
     mode: str,
     block_size: Any,
@@ -881,6 +905,5 @@ def check_open_arguments(
         from fsspec.caching import caches
 
         if cache_type not in caches:
-            raise ValueError(
-                f"cache_type {cache_type!r} is not one of fsspec's: {', '.join(sorted(caches))}"
-            )
+            known = ", ".join(sorted(str(c) for c in caches))
+            raise ValueError(f"cache_type {cache_type!r} is not one of fsspec's: {known}")
