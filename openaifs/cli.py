@@ -134,7 +134,9 @@ def cmd_ls(args: argparse.Namespace) -> int:
     else:
         entries = fs.ls(path, detail=True, refresh=True)
     if args.older_than is not None:
-        entries = _older(fs, entries, args.older_than)
+        from openaifs.cli_practices import older
+
+        entries = older(fs, entries, args.older_than)
     if args.json:
         _print_json(entries)
     elif args.long:
@@ -143,23 +145,6 @@ def cmd_ls(args: argparse.Namespace) -> int:
         for e in entries:
             print(e["name"] + ("/" if e["type"] == "directory" else ""))
     return EXIT_OK
-
-
-def _duration(text: str) -> float:
-    """``--older-than``'s value: ``30d``, ``12h``, ``90s``... (bad usage otherwise)."""
-    from openaifs.age import parse_duration
-
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _older(fs: Any, entries: list[dict[str, Any]], seconds: float) -> list[dict[str, Any]]:
-    """The files among ``entries`` older than ``seconds`` (the library's own rule)."""
-    from openaifs.age import newest_seen, older_than
-
-    return older_than(entries, seconds, newest_seen(fs))
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
@@ -197,73 +182,6 @@ def cmd_cat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _usage_rows(
-    fs: Any, path: str, older: float | None = None, project: dict[str, Any] | None = None
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """What ``du`` shows for ``path``: one row per child, and the row of ``path`` itself.
-
-    Every file counts, older files of a name included: they all take space in the store.
-    ``older``: only files older than that many seconds. ``project``: the root's usage, if
-    already measured.
-    """
-    resolved = _resolve(path)
-    shown = _shown(path)
-
-    def versions(where: str, **options: Any) -> list[dict[str, Any]]:
-        files = fs.ls(where, detail=True, versions=True, **options)
-        return files if older is None else _older(fs, files, older)
-
-    def total(name: str, files: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"name": name, "size": sum(f["size"] for f in files), "files": len(files)}
-
-    if resolved.is_root:
-        usage = project or _project_usage(fs, older)
-        rows = [{"name": PREFIX + p, **row} for p, row in usage["purposes"].items()]
-        return rows, {"name": shown, "size": usage["size"], "files": usage["files"]}
-    if resolved.is_purpose:
-        by_name: dict[str, list[dict[str, Any]]] = {}
-        for f in versions(path, refresh=True):
-            by_name.setdefault(f"{PREFIX}{f['purpose']}/{_local_name(f)}", []).append(f)
-        rows = [total(name, files) for name, files in sorted(by_name.items())]
-        everything = [f for files in by_name.values() for f in files]
-        return rows, total(shown, everything)
-    return [], total(shown, versions(path, refresh=True))
-
-
-def _project_usage(fs: Any, older: float | None, limit: int | None = None) -> dict[str, Any]:
-    from openaifs.usage import PROJECT_STORAGE_LIMIT, storage_usage
-
-    return storage_usage(fs, limit or PROJECT_STORAGE_LIMIT, older)
-
-
-def cmd_du(args: argparse.Namespace) -> int:
-    from openaifs.usage import limits
-
-    fs = _filesystem(args)
-    path = args.path or PREFIX
-    project = None
-    if _resolve(path).is_root:
-        project = _project_usage(fs, args.older_than, args.project_limit)
-    rows, summary = _usage_rows(fs, path, args.older_than, project)
-    if project is not None and project["warning"] and args.older_than is None:
-        print(f"openaifs: warning: {project['warning']}", file=sys.stderr)
-    if args.json:
-        report = {**summary, **({} if args.summarize else {"entries": rows})}
-        report["limits"] = limits(*([args.project_limit] if args.project_limit else []))
-        if project is not None:
-            report["project"] = {k: project[k] for k in ("limit", "used", "warning")}
-        _print_json(report)
-        return EXIT_OK
-    for row in [*([] if args.summarize else rows), summary]:
-        print(f"{_size(row['size'], args)}\t{row['name']}")
-    if project is not None and args.older_than is None and not args.summarize:
-        print(
-            f"{_size(project['size'], args)} of the project's {_size(project['limit'], args)} "
-            f"storage limit ({project['used']:.1%})"
-        )
-    return EXIT_OK
-
-
 # -- rm -----------------------------------------------------------------------------------
 
 
@@ -277,6 +195,8 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
+    from openaifs.cli_practices import rm_dry_run, usage_rows
+
     fs = _filesystem(args)
     whole = [p for p in args.paths if _resolve(p).is_root or _resolve(p).is_purpose]
     if whole and not args.recursive:
@@ -285,14 +205,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
         )
     options = {"recursive": args.recursive, "older_than": args.older_than}
     if args.dry_run:
-        going = fs.rm(list(args.paths), confirm=True, dry_run=True, **options)
-        if args.json:
-            _print_json(going)
-        else:
-            _print_table(going, args, by_id=True)
-            size = _human(sum(f["size"] for f in going))
-            print(f"openaifs: would delete {len(going)} files ({size})", file=sys.stderr)
-        return EXIT_OK
+        return rm_dry_run(fs, args, options)
     # An age filter is the deliberate selection; only an unfiltered purpose-wide delete asks.
     if whole and not args.yes and args.older_than is None:
         if not sys.stdin.isatty():
@@ -302,7 +215,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
             )
         counted: list[str] = []
         for path in whole:
-            _, summary = _usage_rows(fs, path)
+            _, summary = usage_rows(fs, path)
             counted.append(
                 f"{summary['files']} files ({_human(summary['size'])}) in {_shown(path)}"
             )
@@ -557,65 +470,6 @@ def cmd_cp(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# -- merge --------------------------------------------------------------------------------
-
-
-def cmd_merge(args: argparse.Namespace) -> int:
-    """One file from several sources, in order (local parts go up straight from their files)."""
-    if not _remote(args.dest):
-        raise UsageError(f"{args.dest}: the destination of merge must be an openai:// file")
-    fs = _filesystem(args)
-    options = {"overwrite": args.overwrite, "expires_after": args.expires_after}
-    info = fs.merge(args.dest, args.sources, **options)
-    if args.json:
-        _print_json(info)
-    else:
-        print(f"{len(args.sources)} sources -> {_shown(args.dest)}  ({info['id']})")
-    return EXIT_OK
-
-
-# -- uploads (resume journals) ------------------------------------------------------------
-
-
-def cmd_uploads(args: argparse.Namespace) -> int:
-    """List (or, with ``--clear``, cancel and forget) the uploads a rerun would resume."""
-    from openaifs.resume import journal_dir
-
-    fs = _filesystem(args)
-    pending = fs.pending_uploads()
-    rows = [
-        {
-            "upload_id": j.upload_id,
-            "target": j.target,
-            "local_path": j.local_path,
-            "size": j.size,
-            "sent": j.bytes_accepted,
-            "parts": f"{len(j.parts)}/{j.part_count}",
-            "expires_at": j.expires_at,
-            "expired": j.expired(),
-            "endpoint": j.endpoint,
-            "journal": j.file,
-        }
-        for j in pending
-    ]
-    if args.clear:
-        fs.clear_pending_uploads()
-    if args.json:
-        _print_json(rows)
-        return EXIT_OK
-    for row in rows:
-        state = "expired" if row["expired"] else f"until {_when(row['expires_at'])}"
-        print(
-            f"{row['parts']} parts\t{_size(row['sent'], args)}/{_size(row['size'], args)}\t"
-            f"{state}\t{row['local_path']} -> {row['target']}"
-        )
-    if args.clear:
-        print(f"openaifs: cleared {len(rows)} pending upload(s)", file=sys.stderr)
-    elif not rows:
-        print(f"openaifs: no pending uploads in {journal_dir()}", file=sys.stderr)
-    return EXIT_OK
-
-
 # -- serve, demo --------------------------------------------------------------------------
 
 
@@ -659,6 +513,7 @@ def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from openaifs import cli_practices as practices
     from openaifs.version import __version__
 
     parser = argparse.ArgumentParser(
@@ -678,14 +533,6 @@ def build_parser() -> argparse.ArgumentParser:
     human.add_argument("-H", "--human", action="store_true", help="sizes in KiB, MiB, ...")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def older_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--older-than",
-            type=_duration,
-            metavar="AGE",
-            help="only files created longer ago than AGE: 30d, 12h, 15m, 90s, 2w, 1d12h",
-        )
-
     def command(name: str, func: Callable[..., int], text: str, *parents: Any) -> Any:
         p = sub.add_parser(name, parents=[common, *parents], help=text, description=text)
         p.set_defaults(func=func)
@@ -694,7 +541,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ls", cmd_ls, "list purposes, the files of a purpose, or files", as_json, human)
     p.add_argument("path", nargs="?", help="default openai://; globs (quoted) allowed")
     p.add_argument("-l", "--long", action="store_true", help="size, date, id, purpose, name")
-    older_option(p)
+    practices.older_option(p)
 
     p = command("versions", cmd_versions, "every file of a name, newest first", as_json, human)
     p.add_argument("path", help="openai://<purpose>/<filename> (or a purpose: all its files)")
@@ -739,42 +586,21 @@ def build_parser() -> argparse.ArgumentParser:
             "--no-progress", dest="progress", action="store_false", help="never show one"
         )
 
-    p = command("merge", cmd_merge, "write one openai:// file from several sources", as_json)
-    p.add_argument("dest", metavar="DEST", help="openai://<purpose>/<filename>")
-    p.add_argument("sources", nargs="+", metavar="SOURCE", help="local files and openai:// files")
-    p.add_argument("--overwrite", choices=("replace", "keep", "error"), help="as for cp")
-    p.add_argument("--expires-after", type=int, metavar="SECONDS", help="the file expires")
-
     p = command("rm", cmd_rm, "delete files (every file of a name)", as_json, human)
     p.add_argument("paths", nargs="+", metavar="path")
     p.add_argument("-r", "--recursive", action="store_true", help="needed for a whole purpose")
     p.add_argument(
         "-y", "--yes", action="store_true", help="confirm a purpose-wide delete without asking"
     )
-    older_option(p)
-    p.add_argument(
-        "--dry-run", action="store_true", help="delete nothing; list the files that would go"
-    )
-
-    p = command("du", cmd_du, "bytes used, older files of a name included", as_json, human)
-    p.add_argument("path", nargs="?", help="default openai://")
-    p.add_argument("-s", "--summarize", action="store_true", help="only the total")
-    older_option(p)
-    p.add_argument(
-        "--project-limit",
-        type=int,
-        metavar="BYTES",
-        help="the project's storage limit, if not the service's 2.5 TB",
-    )
+    practices.rm_options(p)
 
     p = command(
-        "uploads",
-        cmd_uploads,
-        "interrupted uploads that the same put resumes (journals in $XDG_CACHE_HOME/openaifs)",
-        as_json,
-        human,
+        "du", practices.cmd_du, "bytes used, older files of a name included", as_json, human
     )
-    p.add_argument("--clear", action="store_true", help="cancel them and remove their journals")
+    p.add_argument("path", nargs="?", help="default openai://")
+    p.add_argument("-s", "--summarize", action="store_true", help="only the total")
+    practices.du_options(p)
+    practices.add_commands(command, as_json, human)
 
     p = sub.add_parser(
         "serve",

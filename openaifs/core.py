@@ -28,18 +28,17 @@ from openaifs.catalog import Catalog, dir_entry, file_entry, url
 from openaifs.client import DEFAULT_BASE_URL, APIClient
 from openaifs.content import ContentReader, shared_content_cache
 from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
-from openaifs.limits import KNOWN_PURPOSES, MAX_EXPIRES_AFTER, MIN_EXPIRES_AFTER, MiB
-from openaifs.merge import merge as merge_sources
+from openaifs.limits import KNOWN_PURPOSES, MiB
 from openaifs.options import check_options
 from openaifs.paths import ResolvedPath, parse_path
-from openaifs.processing import wait_for_processing
+from openaifs.practices import PracticesMixin, check_expires_after
 from openaifs.publish import Publisher, check_policy
 from openaifs.resume import Journals
 from openaifs.transaction import OpenAITransaction
 from openaifs.upload import UploadSettings
 
 
-class OpenAIFileSystem(AbstractFileSystem):
+class OpenAIFileSystem(PracticesMixin, AbstractFileSystem):
     """The OpenAI Files store as a file system.
 
     Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (a flat directory),
@@ -303,49 +302,9 @@ class OpenAIFileSystem(AbstractFileSystem):
         """A number that changes whenever the file a path means changes (from its id)."""
         return int(hashlib.sha256(self.ukey(path).encode()).hexdigest()[:16], 16)
 
-    def wait_for_processing(
-        self, path: str, timeout: float | None = None, poll_interval: float = 1.0
-    ) -> dict[str, Any]:
-        """Wait until the service has processed a file; return its details.
-
-        A new file is ``"uploaded"`` until the service has processed it; a job started on
-        it before then fails. This polls the file every ``poll_interval`` seconds.
-
-        Parameters
-        ----------
-        path : str
-            A file path (the newest file of the name) or a file id.
-        timeout : float, optional
-            Seconds to wait at most (default: as long as it takes).
-        poll_interval : float
-            Seconds between looks.
-
-        Raises
-        ------
-        FileProcessingError
-            (a :class:`ValueError`) if processing ended in ``"error"``; its message and
-            ``status_details`` attribute carry the service's reason.
-        TimeoutError
-            If the file is still not processed after ``timeout`` seconds.
-        """
-        return wait_for_processing(self, path, timeout, poll_interval)
-
     def clear_content_cache(self) -> None:
         """Remove every local copy of content kept for random access."""
         self.content_cache.clear()
-
-    def pending_uploads(self) -> list[Any]:
-        """The interrupted uploads the same ``put_file`` would resume, as
-        :class:`~openaifs.resume.Journal` objects (of any endpoint or key)."""
-        return self.publisher.journals.pending()
-
-    def clear_pending_uploads(self) -> int:
-        """Cancel the interrupted uploads (those of this endpoint and key; the others expire
-        within the hour) and remove every journal; return how many there were."""
-        pending = self.pending_uploads()
-        for journal in pending:
-            self.publisher.journals.discard(journal)
-        return len(pending)
 
     def invalidate_cache(self, path: str | None = None) -> None:
         """Forget cached listings (and, with no path, cached File objects too)."""
@@ -658,58 +617,6 @@ class OpenAIFileSystem(AbstractFileSystem):
         if wait:
             self.wait_for_processing(file["id"])
 
-    def merge(
-        self,
-        path: str,
-        sources: list[Any],
-        callback: Callback | None = None,
-        *,
-        overwrite: str | None = None,
-        expires_after: int | None = None,
-        mime_type: str | None = None,
-        wait: bool = False,
-    ) -> dict[str, Any]:
-        """Write one file whose content is ``sources`` in order; return its details.
-
-        Local sources go up in parallel parts straight from their files (a source larger
-        than ``part_size`` is split; nothing is concatenated locally); ``openai://`` sources
-        stream through this machine. All of it is one Upload: the file appears whole, or
-        not at all. The Uploads limits apply to the total (8 GB).
-
-        Parameters
-        ----------
-        path : str
-            The new file, ``openai://<purpose>/<filename>``.
-        sources : list
-            Local paths and ``openai://`` files (by name or id), in order.
-        callback : fsspec Callback, optional
-            Progress in bytes.
-        overwrite, expires_after, mime_type
-            As for :meth:`open`.
-        wait : bool
-            Return only once the service has processed the file (see
-            :meth:`wait_for_processing`).
-        """
-        file = merge_sources(
-            self,
-            path,
-            list(sources) if isinstance(sources, tuple) else sources,
-            callback=callback,
-            overwrite=overwrite,
-            expires_after=expires_after,
-            mime_type=mime_type,
-        )
-        if wait:
-            return self.wait_for_processing(file["id"])
-        return file_entry(file, self._resolve(path).unresolve())
-
-    def _check_wait(self, wait: bool) -> None:
-        if wait and self._intrans:
-            raise ValueError(
-                "wait=True cannot wait inside fs.transaction: the file appears when the block "
-                "ends; call fs.wait_for_processing(path) after it"
-            )
-
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Copy a file. The service has no copy: the content streams down and back up,
         through the Uploads API in parallel parts when large, with bounded memory."""
@@ -862,20 +769,6 @@ class OpenAIFileSystem(AbstractFileSystem):
     @property
     def _file_workers(self) -> int:
         return self.max_concurrency // 2 or 1
-
-
-def check_expires_after(value: age.Duration | None) -> int | None:
-    """The ``expires_after`` storage option in whole seconds, checked against the service's
-    range before any write (a bad value would otherwise fail every write)."""
-    if value is None:
-        return None
-    seconds = int(age.parse_duration(value))
-    if not MIN_EXPIRES_AFTER <= seconds <= MAX_EXPIRES_AFTER:
-        raise ValueError(
-            f"expires_after must be between {MIN_EXPIRES_AFTER} s (one hour) and "
-            f"{MAX_EXPIRES_AFTER} s (thirty days), not {value!r}"
-        )
-    return seconds
 
 
 def check_open_arguments(
