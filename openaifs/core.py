@@ -531,19 +531,6 @@ class OpenAIFileSystem(PracticesMixin, AbstractFileSystem):
         ``wait=True`` returns only once the service has processed the file, see
         :meth:`wait_for_processing`)."""
         self._check_wait(wait)
-        self._pipe_file(path, value, mode, overwrite, expires_after, mime_type)
-        if wait:
-            self.wait_for_processing(path)
-
-    def _pipe_file(
-        self,
-        path: str,
-        value: bytes,
-        mode: str,
-        overwrite: str | None,
-        expires_after: int | None,
-        mime_type: str | None,
-    ) -> None:
         size = len(value)
         target = self.publisher.target(
             self._resolve(path),
@@ -554,14 +541,16 @@ class OpenAIFileSystem(PracticesMixin, AbstractFileSystem):
         )
         if size <= self.upload_settings.threshold and not self._intrans:
             self.publisher.publish(target, self.publisher.send_bytes(target, value))
-            return
-        view = memoryview(value)
-        step = self.upload_settings.part_size
-        with self._writer(target, size) as f:
-            # A part at a time: one write of everything would be copied whole into the
-            # writer's buffer before the first part went out.
-            for start in range(0, size, step):
-                f.write(view[start : start + step])
+        else:
+            view = memoryview(value)
+            step = self.upload_settings.part_size
+            with self._writer(target, size) as f:
+                # A part at a time: one write of everything would be copied whole into the
+                # writer's buffer before the first part went out.
+                for start in range(0, size, step):
+                    f.write(view[start : start + step])
+        if wait:
+            self.wait_for_processing(path)
 
     def put_file(
         self,
