@@ -1,5 +1,5 @@
 """The ``openaifs`` command line: ``ls``, ``versions``, ``info``, ``cat``, ``cp``/``put``/``get``,
-``rm``, ``du``, ``serve`` and ``demo``.
+``merge``, ``rm``, ``du``, ``uploads``, ``serve`` and ``demo``.
 
 The API key comes from ``$OPENAI_API_KEY`` only: a key given as a flag would be kept in shell
 history and shown to every user by ``ps``. The service address is ``--base-url`` (before or
@@ -141,6 +141,10 @@ def cmd_ls(args: argparse.Namespace) -> int:
         entries = [fs.info(path, refresh=True)]
     else:
         entries = fs.ls(path, detail=True, refresh=True)
+    if args.older_than is not None:
+        from openaifs.cli_practices import older
+
+        entries = older(fs, entries, args.older_than)
     if args.json:
         _print_json(entries)
     elif args.long:
@@ -186,51 +190,6 @@ def cmd_cat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _usage_rows(fs: Any, path: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """What ``du`` shows for ``path``: one row per child, and the row of ``path`` itself.
-
-    Every file counts, older files of a name included: they all take space in the store.
-    """
-    resolved = _resolve(path)
-    shown = _shown(path)
-
-    def total(name: str, files: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"name": name, "size": sum(f["size"] for f in files), "files": len(files)}
-
-    if resolved.is_root:
-        rows = []
-        for purpose in fs.ls(PREFIX, detail=False, refresh=True):
-            files = fs.ls(purpose, detail=True, versions=True)
-            if files:
-                rows.append(total(PREFIX + purpose, files))
-        summary = {
-            "name": shown,
-            "size": sum(r["size"] for r in rows),
-            "files": sum(r["files"] for r in rows),
-        }
-        return rows, summary
-    if resolved.is_purpose:
-        by_name: dict[str, list[dict[str, Any]]] = {}
-        for f in fs.ls(path, detail=True, refresh=True, versions=True):
-            by_name.setdefault(f"{PREFIX}{f['purpose']}/{_local_name(f)}", []).append(f)
-        rows = [total(name, files) for name, files in sorted(by_name.items())]
-        everything = [f for files in by_name.values() for f in files]
-        return rows, total(shown, everything)
-    return [], total(shown, fs.ls(path, detail=True, refresh=True, versions=True))
-
-
-def cmd_du(args: argparse.Namespace) -> int:
-    fs = _filesystem(args)
-    path = args.path or PREFIX
-    rows, summary = _usage_rows(fs, path)
-    if args.json:
-        _print_json({**summary, **({} if args.summarize else {"entries": rows})})
-        return EXIT_OK
-    for row in [*([] if args.summarize else rows), summary]:
-        print(f"{_size(row['size'], args)}\t{row['name']}")
-    return EXIT_OK
-
-
 # -- rm -----------------------------------------------------------------------------------
 
 
@@ -244,13 +203,19 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
+    from openaifs.cli_practices import rm_dry_run, usage_rows
+
     fs = _filesystem(args)
     whole = [p for p in args.paths if _resolve(p).is_root or _resolve(p).is_purpose]
     if whole and not args.recursive:
         raise IsADirectoryError(
             f"{_shown(whole[0])}: is a purpose; use -r to delete every file in it"
         )
-    if whole and not args.yes:
+    options = {"recursive": args.recursive, "older_than": args.older_than}
+    if args.dry_run:
+        return rm_dry_run(fs, args, options)
+    # An age filter is the deliberate selection; only an unfiltered purpose-wide delete asks.
+    if whole and not args.yes and args.older_than is None:
         if not sys.stdin.isatty():
             raise UsageError(
                 f"deleting every file in {_shown(whole[0])} needs --yes "
@@ -258,14 +223,14 @@ def cmd_rm(args: argparse.Namespace) -> int:
             )
         counted: list[str] = []
         for path in whole:
-            _, summary = _usage_rows(fs, path)
+            _, summary = usage_rows(fs, path)
             counted.append(
                 f"{summary['files']} files ({_human(summary['size'])}) in {_shown(path)}"
             )
         if not _confirm(f"Delete {'; '.join(counted)}?"):
             print("openaifs: nothing deleted", file=sys.stderr)
             return EXIT_FAILED
-    fs.rm(list(args.paths), recursive=args.recursive, confirm=bool(whole))
+    fs.rm(list(args.paths), confirm=bool(whole), **options)
     return EXIT_OK
 
 
@@ -370,13 +335,19 @@ def _as_typed(path: str, typed: list[str]) -> str:
 
 
 def _transfer_one(
-    fs: Any, source: str, dest: str, size: int, callback: Callback, options: dict[str, Any]
+    fs: Any,
+    source: str,
+    dest: str,
+    size: int,
+    callback: Callback,
+    options: dict[str, Any],
+    resume: bool = True,
 ) -> dict[str, Any]:
     """Copy one file; return what the JSON report says of it."""
     if _remote(source) and _remote(dest):
         fs.cp_file(source, dest, callback=callback, **options)
     elif _remote(dest):
-        fs.put_file(source, dest, callback=callback, **options)
+        fs.put_file(source, dest, callback=callback, resume=resume, **options)
     else:
         parent = os.path.dirname(dest)
         if parent:
@@ -418,7 +389,9 @@ def cmd_cp(args: argparse.Namespace) -> int:
 
     def one(source: str, dest: str, size: int) -> None:
         share = progress.share()
-        reports[source, dest] = _transfer_one(fs, source, dest, size, share, options)
+        reports[source, dest] = _transfer_one(
+            fs, source, dest, size, share, options, not args.no_resume
+        )
 
     try:
         run_each(one, items, DEFAULT_CALLBACK, TRANSFER_WORKERS)
@@ -485,6 +458,7 @@ def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from openaifs import cli_practices as practices
     from openaifs.version import __version__
 
     parser = argparse.ArgumentParser(
@@ -514,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ls", cmd_ls, "list purposes, the files of a purpose, or files", as_json, human)
     p.add_argument("path", nargs="?", help="default openai://; globs (quoted) allowed")
     p.add_argument("-l", "--long", action="store_true", help="size, date, id, purpose, name")
+    practices.older_option(p)
 
     p = command("versions", cmd_versions, "every file of a name, newest first", as_json, human)
     p.add_argument("path", help="openai://<purpose>/<filename> (or a purpose: all its files)")
@@ -543,6 +518,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
         p.add_argument(
+            "--no-resume",
+            action="store_true",
+            help="an interrupted upload is cancelled, not kept for the same command to resume",
+        )
+        p.add_argument(
             "--progress",
             dest="progress",
             action="store_true",
@@ -553,16 +533,21 @@ def build_parser() -> argparse.ArgumentParser:
             "--no-progress", dest="progress", action="store_false", help="never show one"
         )
 
-    p = command("rm", cmd_rm, "delete files (every file of a name)")
+    p = command("rm", cmd_rm, "delete files (every file of a name)", as_json, human)
     p.add_argument("paths", nargs="+", metavar="path")
     p.add_argument("-r", "--recursive", action="store_true", help="needed for a whole purpose")
     p.add_argument(
         "-y", "--yes", action="store_true", help="confirm a purpose-wide delete without asking"
     )
+    practices.rm_options(p)
 
-    p = command("du", cmd_du, "bytes used, older files of a name included", as_json, human)
+    p = command(
+        "du", practices.cmd_du, "bytes used, older files of a name included", as_json, human
+    )
     p.add_argument("path", nargs="?", help="default openai://")
     p.add_argument("-s", "--summarize", action="store_true", help="only the total")
+    practices.du_options(p)
+    practices.add_commands(command, as_json, human)
 
     p = sub.add_parser(
         "serve",

@@ -23,7 +23,7 @@ from fsspec.compression import compr
 from fsspec.spec import AbstractFileSystem
 from fsspec.utils import infer_compression
 
-from openaifs import arguments, paths, transfer
+from openaifs import age, arguments, paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
 from openaifs.client import APIClient
@@ -33,13 +33,15 @@ from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
 from openaifs.options import check_options
 from openaifs.paths import ResolvedPath, parse_path
+from openaifs.practices import PracticesMixin, check_expires_after
 from openaifs.progress import ThreadSafeProgress
 from openaifs.publish import Publisher, check_policy
+from openaifs.resume import Journals
 from openaifs.transaction import OpenAITransaction
 from openaifs.upload import UploadSettings
 
 
-class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
+class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
     """The OpenAI Files store as a file system.
 
     Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (a flat directory),
@@ -85,6 +87,15 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         temporary directory removed at exit).
     content_cache_size : int
         The most bytes of local copies kept (least recently used go first).
+    expires_after : int, timedelta or str, optional
+        New files expire this long after creation unless a write says otherwise
+        (``"7d"``, ``3600``, a :class:`~datetime.timedelta`; the service allows one hour
+        to thirty days): a pipeline's scratch files clean themselves up.
+    resume : bool
+        Resume an interrupted upload of a local file (``put_file``/``put``) on the next
+        identical call, sending only the parts the service does not have yet (default).
+        Journals live under ``$XDG_CACHE_HOME/openaifs/uploads``; see
+        :mod:`openaifs.resume`.
     """
 
     protocol = "openai"
@@ -117,6 +128,8 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         overwrite: str = "replace",
         content_cache_dir: str | None = None,
         content_cache_size: int = 10 * 2**30,
+        resume: bool = True,
+        expires_after: age.Duration | None = None,
         **kwargs: Any,
     ) -> None:
         check_options(type(self), kwargs)
@@ -155,8 +168,15 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
             self.client, self.metadata, has_key=endpoint.has_key, max_concurrency=max_concurrency
         )
         self.reader = ContentReader(self.client, self.content_cache)
+        self.resume = resume
         self.publisher = Publisher(
-            self.client, self.catalog, self.upload_settings, self.reader.iter, overwrite
+            self.client,
+            self.catalog,
+            self.upload_settings,
+            self.reader.iter,
+            overwrite,
+            journals=Journals(self.client, endpoint.identity),
+            expires_after=check_expires_after(expires_after),
         )
 
     def __repr__(self) -> str:
@@ -557,6 +577,7 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        wait: bool = False,
         **kwargs: Any,
     ) -> None:
         """Write ``value`` (bytes) to ``path``.
@@ -567,22 +588,28 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
             ``"create"`` raises :class:`FileExistsError` if the name exists.
         overwrite, expires_after, mime_type
             As for :meth:`open`.
+        wait : bool
+            Return only once the service has processed the file (see
+            :meth:`wait_for_processing`).
         """
         arguments.check_content(value)
         arguments.check_write_mode(mode)
+        self._check_wait(wait)
         size = len(value)
         policy = "error" if mode == "create" else overwrite
         target = self._target(path, policy, size, expires_after, mime_type)
         if size <= self.upload_settings.threshold and not self._intrans:
             self.publisher.publish(target, self.publisher.send_bytes(target, value))
-            return
-        view = memoryview(value)
-        step = self.upload_settings.part_size
-        with self._writer(target, size) as f:
-            # A part at a time: one write of everything would be copied whole into the
-            # writer's buffer before the first part went out.
-            for start in range(0, size, step):
-                f.write(view[start : start + step])
+        else:
+            view = memoryview(value)
+            step = self.upload_settings.part_size
+            with self._writer(target, size) as f:
+                # A part at a time: one write of everything would be copied whole into the
+                # writer's buffer before the first part went out.
+                for start in range(0, size, step):
+                    f.write(view[start : start + step])
+        if wait:
+            self.wait_for_processing(path)
 
     def put_file(
         self,
@@ -594,6 +621,8 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        resume: bool | None = None,
+        wait: bool = False,
         **kwargs: Any,
     ) -> None:
         """Upload a local file; parts of a large one go up in parallel, straight from disk.
@@ -606,10 +635,17 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
             ``"create"`` raises :class:`FileExistsError` if the name exists.
         overwrite, expires_after, mime_type
             As for :meth:`open`.
+        wait : bool
+            Return only once the service has processed the new file (see
+            :meth:`wait_for_processing`).
+        resume : bool, optional
+            Carry on from an interrupted earlier run of the same call, if the service
+            still holds its Upload (default: the filesystem's ``resume``).
         """
         arguments.check_write_mode(mode)
         if os.path.isdir(lpath):
             return
+        self._check_wait(wait)
         size = os.path.getsize(lpath)
         policy = "error" if mode == "create" else overwrite
         target = self._target(rpath, policy, size, expires_after, mime_type)
@@ -620,8 +656,16 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
             return
         progress = ThreadSafeProgress(callback)
         progress.set_size(size)
-        file = self.publisher.send_local(target, lpath, size, on_progress=progress)
+        file = self.publisher.send_local(
+            target,
+            lpath,
+            size,
+            on_progress=progress,
+            resume=self.resume if resume is None else resume,
+        )
         self.publisher.publish(target, file)
+        if wait:
+            self.wait_for_processing(file["id"])
 
     def cp_file(
         self,
@@ -662,8 +706,10 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
         maxdepth: int | None = None,
         *,
         confirm: bool = False,
+        older_than: age.Duration | None = None,
+        dry_run: bool = False,
         **kwargs: Any,
-    ) -> None:
+    ) -> list[dict[str, Any]] | None:
         """Delete files: names (every file of each name), ids, lists and globs.
 
         Lists the project at most once, however many names are given (a warm process,
@@ -675,20 +721,36 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
             Needed to delete everything in a purpose.
         confirm : bool
             Also needed to delete everything in a purpose: a purpose-wide delete is
-            refused without it.
+            refused without it (unless ``older_than`` selects the files).
+        older_than : timedelta, float or str, optional
+            Only files created longer ago than this: seconds, a
+            :class:`~datetime.timedelta`, or ``"30d"``, ``"12h"``, ``"90s"`` (see
+            :mod:`openaifs.age`).
+        dry_run : bool
+            Delete nothing; return the details of the files that would go.
+
+        Returns
+        -------
+        list of dict or None
+            With ``dry_run``, the files that would be deleted; else ``None``.
         """
         targets = path if isinstance(path, list) else [path]
+        shown = ", ".join(url(self._strip_protocol(t)) for t in targets)
+        selecting = older_than is not None or dry_run
+        limit = None if older_than is None else age.parse_duration(older_than)
         files: list[FileObject] = []
         named = []
         for target in targets:
             resolved = self._resolve(target)
-            if resolved.is_file_id:
+            if resolved.is_file_id and not selecting:
                 # One exact file: deleting one that is not there is an error.
                 self.catalog.delete_id(resolved.file_id, url(resolved.file_id))
+            elif resolved.is_file_id:
+                files.append(self.catalog.file_by_id(resolved.file_id, url(resolved.file_id)))
             elif resolved.is_named_file and not paths.has_magic(resolved.filename):
                 named.append(resolved)
             else:
-                files.extend(self._to_delete(target, recursive, confirm))
+                files.extend(self._to_delete(target, recursive, confirm or limit is not None))
         if named:
             # Every name from one look at what is newer than the cache (or one listing).
             listing = self.catalog.look_newer(url(named[0].unresolve()))
@@ -698,7 +760,13 @@ class OpenAIFileSystem(transfer.ManyFiles, AbstractFileSystem):
                 if not versions:
                     raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
                 files.extend(versions)
-        self.catalog.delete_files(files, ", ".join(url(self._strip_protocol(t)) for t in targets))
+        if limit is not None:
+            files = age.older_than(files, limit, age.newest_seen(self))
+        if dry_run:
+            unique = {f["id"]: f for f in files}
+            return [file_entry(f, f["id"]) for f in unique.values()]
+        self.catalog.delete_files(files, shown)
+        return None
 
     def _to_delete(self, target: str, recursive: bool, confirm: bool) -> list[FileObject]:
         """The files a purpose (or the root) or a glob deletes."""

@@ -31,8 +31,9 @@ from typing import Any
 from openaifs.cache import FileObject
 from openaifs.catalog import Catalog, Mark, url
 from openaifs.client import APIClient
-from openaifs.limits import MAX_LIST_LIMIT, OUTPUT_PURPOSES, WRITABLE_PURPOSES
+from openaifs.limits import MAX_BATCH_SIZE, MAX_LIST_LIMIT, OUTPUT_PURPOSES, WRITABLE_PURPOSES
 from openaifs.paths import ResolvedPath
+from openaifs.resume import Journals
 from openaifs.upload import (
     MultipartUpload,
     UploadSettings,
@@ -109,6 +110,10 @@ class Publisher:
         lost answer).
     overwrite : str
         The default policy.
+    journals : Journals, optional
+        Resume interrupted uploads of local files (:mod:`openaifs.resume`).
+    expires_after : int, optional
+        The default ``expires_after`` (seconds) of new files.
     """
 
     def __init__(
@@ -118,8 +123,12 @@ class Publisher:
         settings: UploadSettings,
         iter_content: Callable[[dict[str, Any], str], Iterator[bytes]],
         overwrite: str = "replace",
+        journals: Journals | None = None,
+        expires_after: int | None = None,
     ) -> None:
         self.client = client
+        self.journals = journals
+        self.expires_after = expires_after
         self.catalog = catalog
         self.settings = settings
         self._iter_content = iter_content
@@ -157,6 +166,11 @@ class Publisher:
         policy = check_policy(overwrite or self.overwrite)
         if size is not None:
             check_size(size, shown)
+            if purpose == "batch" and size > MAX_BATCH_SIZE:
+                raise ValueError(
+                    f"{shown}: {size} bytes is over the service's limit of {MAX_BATCH_SIZE} "
+                    "bytes (200 MB) for a batch input file"
+                )
         self.catalog.require_key()
         # The mark comes first: every file made after it (a rival's too) is found later.
         mark = self.catalog.mark()
@@ -176,7 +190,7 @@ class Publisher:
             filename=resolved.filename,
             overwrite=policy,
             mime_type=mime_type or mime_type_for(resolved.filename),
-            expires_after=expires_after,
+            expires_after=self.expires_after if expires_after is None else expires_after,
             earlier_ids={f["id"] for f in earlier},
             mark=mark,
         )
@@ -209,10 +223,13 @@ class Publisher:
         size: int,
         md5: str | None = None,
         on_progress: Callable[[int], Any] | None = None,
+        resume: bool = False,
     ) -> FileObject:
-        """Make the new file from ``size`` bytes of a local file."""
-        return upload_local_file(
-            self.client,
+        """Make the new file from ``size`` bytes of a local file (``resume``: carrying on
+        from an interrupted earlier run, see :mod:`openaifs.resume`)."""
+        journals = self.journals if resume else None
+        send = journals.upload_local_file if journals is not None else self._upload_local_file
+        return send(
             local_path,
             size,
             path=target.url,
@@ -225,6 +242,9 @@ class Publisher:
             on_progress=on_progress,
             reconcile=self._find_new(target, size, lambda: md5 or md5_of_file(local_path, 0, size)),
         )
+
+    def _upload_local_file(self, local_path: str, size: int, **options: Any) -> FileObject:
+        return upload_local_file(self.client, local_path, size, **options)
 
     def start_upload(self, target: WriteTarget, size: int) -> MultipartUpload:
         """Start an Upload of ``size`` bytes whose parts the caller sends."""

@@ -109,6 +109,13 @@ class MultipartUpload:
     on_part : callable, optional
         Called with byte counts as the parts' bytes are read for sending (for progress;
         each byte once, however many attempts a part takes).
+    upload_id : str, optional
+        Carry on with this pending Upload instead of creating one (a resumed upload).
+    on_part_done : callable, optional
+        Called with a part's index and id once the service has accepted it (the resume
+        journal records it).
+    keep_on_failure : bool
+        On failure stop sending but leave the Upload pending, for a later resume.
     """
 
     def __init__(
@@ -123,24 +130,42 @@ class MultipartUpload:
         concurrency: int,
         expires_after: int | None = None,
         on_part: Callable[[int], Any] | None = None,
+        upload_id: str | None = None,
+        on_part_done: Callable[[int, str], Any] | None = None,
+        keep_on_failure: bool = False,
     ) -> None:
         self.client = client
         self.path = path
         self.size = size
         self.on_part = on_part
+        self.on_part_done = on_part_done
+        self.keep_on_failure = keep_on_failure
         self._slots = threading.BoundedSemaphore(concurrency)
         self._pool = cf.ThreadPoolExecutor(concurrency, thread_name_prefix="openaifs-part")
         self._parts: dict[int, cf.Future] = {}
         self._failed: BaseException | None = None
-        upload = client.create_upload(
-            filename=filename,
-            purpose=purpose,
-            size=size,
-            mime_type=mime_type,
-            expires_after=expires_after,
-            path=path,
-        )
-        self.upload_id: str = upload["id"]
+        self.expires_at: int | None = None
+        if upload_id is None:
+            upload = client.create_upload(
+                filename=filename,
+                purpose=purpose,
+                size=size,
+                mime_type=mime_type,
+                expires_after=expires_after,
+                path=path,
+            )
+            upload_id, self.expires_at = upload["id"], upload.get("expires_at")
+        self.upload_id: str = upload_id
+
+    def adopt(self, index: int, part_id: str) -> None:
+        """Count part ``index`` as sent already (as ``part_id``, by an earlier run)."""
+        done: cf.Future = cf.Future()
+        done.set_result(part_id)
+        self._parts[index] = done
+
+    def has_part(self, index: int) -> bool:
+        """Whether part ``index`` is sent, queued or adopted."""
+        return index in self._parts
 
     def send(
         self,
@@ -157,20 +182,26 @@ class MultipartUpload:
         self._raise_if_failed()
         self._slots.acquire()
         try:
-            future = self._pool.submit(self._send_one, open_part, length, done)
+            future = self._pool.submit(self._send_one, index, open_part, length, done)
         except BaseException:
             self._slots.release()
             raise
         self._parts[index] = future
 
     def _send_one(
-        self, open_part: Callable[[], IO[bytes]], length: int, done: Callable[[], Any] | None
+        self,
+        index: int,
+        open_part: Callable[[], IO[bytes]],
+        length: int,
+        done: Callable[[], Any] | None,
     ) -> str:
         try:
             if self._failed is not None:
                 raise cf.CancelledError()
             opener = counted_opener(open_part, self.on_part)
             part = self.client.add_part(self.upload_id, opener, length, path=self.path)
+            if self.on_part_done is not None:
+                self.on_part_done(index, part["id"])
             return part["id"]
         except BaseException as exc:
             if self._failed is None:
@@ -209,11 +240,14 @@ class MultipartUpload:
         return upload["file"]
 
     def abort(self) -> None:
-        """Stop sending parts and cancel the Upload; never raises."""
+        """Stop sending parts and cancel the Upload (unless ``keep_on_failure``); never raises."""
         if self._failed is None:
             self._failed = cf.CancelledError()
         for future in self._parts.values():
             future.cancel()
+        if self.keep_on_failure:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return
         # Cancel before waiting: parts still in flight are then refused, not sent in full.
         try:
             self.client.cancel_upload(self.upload_id, path=self.path)
@@ -236,11 +270,16 @@ def upload_local_file(
     md5: str | None = None,
     on_progress: Callable[[int], Any] | None = None,
     reconcile: Callable[[], Any] | None = None,
+    upload: MultipartUpload | None = None,
 ) -> dict:
     """Send ``size`` bytes of a local file and return the new File object.
 
     Parameters
     ----------
+    upload : MultipartUpload, optional
+        The Upload to send the parts to (its own ``on_part`` reports progress), made by
+        the caller; parts it already has are not sent again. Default: a new one, if
+        ``size`` is over the threshold.
     md5 : str, optional
         The content's md5 if already known; otherwise it is computed while parts go up.
     reconcile : callable, optional
@@ -248,7 +287,7 @@ def upload_local_file(
         :meth:`APIClient.request`), so that a retry leaves no duplicate.
     """
     check_size(size, path)
-    if size <= settings.threshold:
+    if upload is None and size <= settings.threshold:
         with open(local_path, "rb") as source:
             file = client.create_file(
                 counted(source, on_progress),
@@ -261,7 +300,7 @@ def upload_local_file(
                 reconcile=reconcile,
             )
         return file
-    upload = MultipartUpload(
+    upload = upload or MultipartUpload(
         client,
         path=path,
         filename=filename,
@@ -277,6 +316,8 @@ def upload_local_file(
             wanted = md5 is None and settings.checksum
             digest = hasher.submit(md5_of_file, local_path, 0, size) if wanted else None
             for index, offset in enumerate(range(0, size, settings.part_size)):
+                if upload.has_part(index):
+                    continue
                 length = min(settings.part_size, size - offset)
                 upload.send(index, open_region(local_path, offset), length)
             md5 = digest.result() if digest is not None else md5

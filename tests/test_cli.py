@@ -242,6 +242,7 @@ def test_du_counts_every_file_and_its_shapes(run, store):
     store.pipe("openai://user_data/x.bin", b"x" * 3 * MiB)
     assert run("du")[1] == (
         "3000\topenai://batch\n3145728\topenai://user_data\n3148728\topenai://\n"
+        "3148728 of the project's 2500000000000 storage limit (0.0%)\n"
     )
     assert run("du", "-s", "-H")[1] == "3.1 MB\topenai://\n"  # decimal, as the bars
     assert run("du", "-H", "openai://batch")[1] == (
@@ -253,8 +254,10 @@ def test_du_counts_every_file_and_its_shapes(run, store):
         "size": 3000,
         "files": 2,
         "entries": [{"name": "openai://batch/a.jsonl", "size": 3000, "files": 2}],
+        "limits": whole["limits"],  # tests/test_usage.py checks them
     }
-    assert json.loads(run("du", "-s", "--json")[1]) == {
+    summary = json.loads(run("du", "-s", "--json")[1])
+    assert {k: summary[k] for k in ("name", "size", "files")} == {
         "name": "openai://",
         "size": 3000 + 3 * MiB,
         "files": 3,
