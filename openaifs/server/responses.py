@@ -89,7 +89,9 @@ class BodyResponse(web.StreamResponse):
                 if self._body_cut is None
                 else min(self._body_count, self._body_cut)
             )
-            if isinstance(self._body_source, (bytes, bytearray)):
+            if count == 0:
+                pass  # an empty body: loop.sendfile refuses a count of 0
+            elif isinstance(self._body_source, (bytes, bytearray)):
                 await self._send_bytes(request, count)
             elif self._body_state.shaper.limited or self._body_cut is not None:
                 await self._send_chunks(request, count)
