@@ -26,7 +26,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     """``POST /files``: stream the ``file`` part to disk, then validate and publish it."""
     state = _state(request)
     settings = state.settings
-    reader = await multipart(request)
+    reader = multipart(request, state)
     fields: dict[str, str] = {}
     filename: str | None = None
     async with state.new_blob() as writer:
@@ -35,11 +35,9 @@ async def create(request: web.Request) -> web.StreamResponse:
                 if filename is not None:
                     raise bad_request("Only one 'file' may be sent.", "file")
                 filename = part.filename or ""
-                await receive(
-                    part, writer, request, state, limit=settings.max_file_size, param="file"
-                )
+                await receive(reader, writer, limit=settings.max_file_size, param="file")
             else:
-                fields[part.name or ""] = await read_field(part, request, state)
+                fields[part.name] = await read_field(reader)
         if filename is None:
             raise missing("file")
         if not filename:

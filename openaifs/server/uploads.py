@@ -95,17 +95,16 @@ async def add_part(request: web.Request) -> web.StreamResponse:
     state = _state(request)
     row = await _upload(request)
     _refuse_unless_pending(row, state.clock.now(), "add a part to")
-    reader = await multipart(request)
+    reader = multipart(request, state)
     part_id = new_id("part_")
     received = False
     async with state.new_blob() as writer:
         while (field := await reader.next()) is not None:
             if field.name != "data" or received:
-                await field.release()
-                continue
+                continue  # the reader skips what is left of a part nobody reads
             received = True
             limit = state.settings.max_part_size
-            await receive(field, writer, request, state, limit=limit, param="data")
+            await receive(reader, writer, limit=limit, param="data")
         if not received:
             raise missing("data")
         size = writer.size
