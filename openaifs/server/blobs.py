@@ -11,7 +11,7 @@ from concurrent.futures import Executor
 
 #: Bytes gathered before one write is handed to a worker thread (fewer, larger writes are faster).
 FLUSH_SIZE = 8 * 1024 * 1024
-#: Read size when assembling parts.
+#: Read size when hashing parts.
 COPY_SIZE = 4 * 1024 * 1024
 #: Most buffers one ``os.writev`` takes (Linux's IOV_MAX).
 _IOV_MAX = 1024
@@ -24,7 +24,7 @@ class BlobWriter:
     bytes have gathered; a worker thread then writes them with one ``os.writev`` while the event
     loop receives the next batch. At most two batches are held, so memory stays bounded however
     large the body. Nothing is hashed here: only an Upload's ``complete`` needs an md5, and it
-    computes one while reading the parts (hashing every byte on the way in cost more CPU than
+    reads the parts once to compute it (hashing every byte on the way in cost more CPU than
     parsing the body, and halved ingest).
 
     Parameters
@@ -107,39 +107,19 @@ class BlobWriter:
             os.unlink(self.path)
 
 
-def assemble(
-    sources: Sequence[str], target: str, *, durable: bool, digest: bool = True
-) -> tuple[int, str | None]:
-    """Concatenate ``sources`` into the new file ``target`` (blocking: run in a worker thread).
+def md5_of(paths: Sequence[str]) -> str:
+    """Return the md5 (lower-case hex) of the files ``paths`` read one after another (blocking).
 
-    Returns
-    -------
-    tuple
-        The total size, and the md5 (lower-case hex) of the result when ``digest`` is true
-        (else ``None``). ``target`` is fsync'd when durable.
+    hashlib releases the GIL on large updates, so this runs well in a worker thread.
     """
-    md5 = hashlib.md5() if digest else None
-    size = 0
+    md5 = hashlib.md5()
     buffer = bytearray(COPY_SIZE)
     view = memoryview(buffer)
-    with open(target, "wb", buffering=0) as out:
-        for source in sources:
-            with open(source, "rb", buffering=0) as src:
-                while count := src.readinto(buffer):
-                    if md5 is not None:
-                        md5.update(view[:count])
-                    write_all(out.fileno(), [view[:count]])
-                    size += count
-        if durable:
-            os.fsync(out.fileno())
-    return size, None if md5 is None else md5.hexdigest()
-
-
-def place(source: str, target: str, *, durable: bool) -> None:
-    """Rename a finished temporary file into place, durably (blocking)."""
-    os.replace(source, target)
-    if durable:
-        fsync_dir(os.path.dirname(target))
+    for path in paths:
+        with open(path, "rb", buffering=0) as source:
+            while count := source.readinto(buffer):
+                md5.update(view[:count])
+    return md5.hexdigest()
 
 
 def fsync_dir(path: str) -> None:

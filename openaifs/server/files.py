@@ -9,6 +9,7 @@ from aiohttp import web
 
 from .bodies import multipart, read_field, receive
 from .config import MAX_LIST_LIMIT
+from .content import Content
 from .errors import ApiError, bad_request, not_found
 from .ids import new_id
 from .objects import deleted_object, file_object
@@ -141,7 +142,7 @@ async def content(request: web.Request) -> web.StreamResponse:
     row = await _live_file(request)
     try:
         # Opened now so a delete racing with the download cannot pull the content away.
-        source = open(state.storage.blob_path(row["id"]), "rb")  # noqa: SIM115 - closed by the response
+        source = Content(await state.run(state.storage.content, row["id"]))
     except FileNotFoundError:
         raise not_found("File", row["id"]) from None
     size = row["bytes"]

@@ -119,7 +119,7 @@ async def add_part(request: web.Request) -> web.StreamResponse:
 
 
 async def complete(request: web.Request) -> web.StreamResponse:
-    """``POST /uploads/{id}/complete``: assemble the listed parts, in order, into a new File."""
+    """``POST /uploads/{id}/complete``: make the listed parts, in order, a new File."""
     state = _state(request)
     body = await read_json(request, state)
     part_ids = body.get("part_ids")
@@ -139,20 +139,18 @@ async def complete(request: web.Request) -> web.StreamResponse:
         _refuse_unless_pending(row, now, "complete")
         parts = await state.run(state.storage.get_parts, row["id"])
         _check_parts(row, parts, part_ids)
-        temp = state.storage.temp_path()
-        sources = [state.storage.part_path(p) for p in part_ids]
-        durable = state.storage.durable
-        _, digest = await state.run(
-            blobs.assemble, sources, temp, durable=durable, digest=md5 is not None
-        )
-        if md5 is not None and digest != md5.lower():
-            os.unlink(temp)
-            raise bad_request(
-                f"The md5 of the assembled data ({digest}) does not match the md5 given ({md5}).",
-                "md5",
-            )
+        # No copy: the file's content is the parts themselves, already durable on disk.
+        digest = None
+        if md5 is not None:
+            sources = [state.storage.part_path(p) for p in part_ids]
+            digest = await state.run(blobs.md5_of, sources)
+            if digest != md5.lower():
+                raise bad_request(
+                    f"The md5 of the assembled data ({digest}) does not match the md5 given "
+                    f"({md5}).",
+                    "md5",
+                )
         file_id = new_id("file-")
-        await state.run(blobs.place, temp, state.storage.blob_path(file_id), durable=durable)
         expires_after = row["file_expires_after"]
         record = {
             "id": file_id,
@@ -164,7 +162,8 @@ async def complete(request: web.Request) -> web.StreamResponse:
             "expires_at": None if expires_after is None else now + expires_after,
             "md5": digest,
         }
-        await state.run(state.storage.complete_upload, row["id"], record)
+        if not await state.run(state.storage.complete_upload, row["id"], record, part_ids):
+            _refuse_unless_pending(await _upload(request), now, "complete")
     done = {**row, "status": "completed", "file_id": file_id}
     return json_response(upload_object(done, now, file=record))
 
