@@ -16,9 +16,11 @@ connection), so the figures are the server's own speed, not an HTTP library's:
 Beside each figure: MB/s (10**6 bytes a second, best of ``--repeat``), its ratio to the
 loopback ceiling (a plain TCP socket moving the same bytes, a Python thread on each end,
 measured in the same run), the server's CPU seconds, and the server's peak RSS during that
-request (``VmHWM``, reset before each request through ``/proc/PID/clear_refs``). A write
-ceiling (the same bytes written to a file in the same directory with 4 MiB ``os.write``
-calls, fsync'd in disk mode) shows what the disk allows. ``--sdk`` adds ``files.create`` and
+request (``VmHWM``, reset before each request through ``/proc/PID/clear_refs``). A store
+ceiling (the same bytes received over loopback by a bare Python loop and written to a file
+in the same file system with 4 MiB ``os.write`` calls, fsync'd in disk mode) shows what
+receiving *and keeping* a body allows on this machine; ``vs store`` is each ingest figure's
+ratio to it. ``--sdk`` adds ``files.create`` and
 streamed ``files.content`` through the official SDK.
 """
 
@@ -37,6 +39,7 @@ from typing import Any
 from _common import process_cpu, rate, scratch_dir
 
 CHUNK = 1024 * 1024
+ROW = "{:<7} {:<32} {:>6} {:>6} {:>8} {:>9} {:>12}"
 BOUNDARY = "openaifs-bench-boundary"
 
 
@@ -73,19 +76,36 @@ def loopback(size: int, server_sends: bool) -> float:
     return time.perf_counter() - started
 
 
-def write_ceiling(directory: str, source: str, durable: bool) -> float:
-    """Seconds to write the bytes of ``source`` (already in the page cache) to a new file."""
-    target = os.path.join(directory, "write-ceiling.bin")
-    buffer = bytearray(4 * CHUNK)
+def store_ceiling(size: int, source: str, directory: str, durable: bool) -> float:
+    """Seconds to receive ``size`` bytes over loopback and write them to a new file.
+
+    The best any Python server could do with the body of a POST: the client ``sendfile``s the
+    source, the receiver reads 4 MiB at a time into one buffer and writes it out (fsync'd at
+    the end when ``durable``), into the same file system the server writes to.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    target = os.path.join(directory, "store-ceiling.bin")
+
+    def send() -> None:
+        with socket.create_connection(listener.getsockname()) as client, open(source, "rb") as f:
+            client.sendfile(f)
+
+    sender = threading.Thread(target=send)
     started = time.perf_counter()
-    with open(source, "rb", buffering=0) as src:
-        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        while count := src.readinto(buffer):
-            os.write(out, memoryview(buffer)[:count])
-        if durable:
-            os.fsync(out)
-        os.close(out)
+    sender.start()
+    conn, _ = listener.accept()
+    buffer = bytearray(4 * CHUNK)
+    view = memoryview(buffer)
+    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    with conn:
+        while count := conn.recv_into(buffer):
+            os.write(out, view[:count])
+    if durable:
+        os.fsync(out)
+    os.close(out)
     seconds = time.perf_counter() - started
+    sender.join()
+    listener.close()
     os.unlink(target)
     return seconds
 
@@ -306,8 +326,7 @@ def main() -> None:
             f"{ceiling_out:.0f} MB/s server->client; load average {os.getloadavg()[0]:.1f}"
         )
         print(
-            f"{'mode':<7} {'measure':<32} {'MB/s':>6} {'ratio':>6} {'srv CPU s':>9} "
-            f"{'srv peak RSS':>12}"
+            ROW.format("mode", "measure", "MB/s", "ratio", "vs store", "srv CPU s", "srv peak RSS")
         )
         modes = ["disk", "memory"] if args.mode == "both" else [args.mode]
         for mode in modes:
@@ -316,22 +335,32 @@ def main() -> None:
             flags = ["--data-dir", data_dir] if mode == "disk" else ["--in-memory"]
             limits = ["--max-file-size", "--max-part-size", "--max-upload-size"]
             flags += [arg for limit in limits for arg in (limit, str(2 * size))]
-            written = rate(size, min(write_ceiling(work, source, mode == "disk") for _ in "ab"))
-            print(f"{mode:<7} {'(write ceiling: 4 MiB os.write)':<32} {written:>6.0f}")
-            rows = run_mode(flags, source, md5, size, args.repeat)
+            durable = mode == "disk"
+            stored = min(store_ceiling(size, source, work, durable) for _ in range(args.repeat))
+            store = rate(size, stored)
+            rows = [["(store ceiling: recv + write)", stored, None, None]]
+            rows += run_mode(flags, source, md5, size, args.repeat)
             if args.sdk:
                 rows += run_sdk(flags, source, size)
             for name, seconds, cpu, peak in rows:
-                if seconds is None:
-                    print(f"{mode:<7} {name:<32} {'':>6} {'':>6} {'':>9} {peak / 2**20:>8.0f} MiB")
-                    continue
-                speed = rate(size, seconds)
-                ceiling = ceiling_out if "GET" in name or "content" in name else ceiling_in
-                ratio = "" if name.startswith("complete") else f"{speed / ceiling:.2f}"
+                speed = "" if seconds is None else rate(size, seconds)
+                ingest = name.startswith(("POST", "SDK files.create", "(store"))
+                ceiling = ceiling_in if ingest else ceiling_out
                 print(
-                    f"{mode:<7} {name:<32} {speed:>6.0f} {ratio:>6} {cpu:>9.2f} "
-                    f"{peak / 2**20:>8.0f} MiB"
+                    ROW.format(
+                        mode,
+                        name,
+                        _figure(speed, "{:.0f}"),
+                        _figure(speed and not name.startswith("complete") and speed / ceiling),
+                        _figure(speed and ingest and speed / store),
+                        _figure(cpu),
+                        _figure(peak and peak / 2**20, "{:.0f} MiB"),
+                    )
                 )
+
+
+def _figure(value: Any, form: str = "{:.2f}") -> str:
+    return form.format(value) if value else ""
 
 
 if __name__ == "__main__":
