@@ -185,8 +185,10 @@ class Storage:
                 "SELECT part_id, bytes FROM file_parts WHERE file_id = ? ORDER BY seq", (file_id,)
             ).fetchall()
             if not rows:
-                size = self._db.execute("SELECT bytes FROM files WHERE id = ?", (file_id,))
-                return [(self.blob_path(file_id), size.fetchone()[0])]
+                row = self._db.execute("SELECT bytes FROM files WHERE id = ?", (file_id,))
+                size = row.fetchone()[0]
+                # An empty Upload completed with no parts has neither parts nor a blob.
+                return [(self.blob_path(file_id), size)] if size else []
         return [(self.part_path(part_id), size) for part_id, size in rows]
 
     def add_file(self, record: dict[str, Any]) -> dict[str, Any]:

@@ -259,3 +259,11 @@ def test_deleting_a_completed_upload_frees_its_parts(tmp_path):
         assert os.listdir(tmp_path / "parts") == []
     with LocalServer(data_dir=tmp_path) as server:  # and a restart keeps it that way
         assert server.sdk().files.list().data == []
+
+
+def test_empty_upload_completed_without_parts_downloads_empty(openaifs_sdk, raw):
+    # Its content is no parts at all, and no blob either: still a 200 with an empty body.
+    upload = new_upload(openaifs_sdk, 0)
+    done = openaifs_sdk.uploads.complete(upload.id, part_ids=[])
+    answer = raw("GET", f"/files/{done.file.id}/content")
+    assert (answer.status_code, answer.content) == (200, b"")
