@@ -7,8 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-from .bodies import multipart, next_part, read_field, receive
+from .bodies import multipart, read_field, receive
 from .config import MAX_LIST_LIMIT
+from .content import Content
 from .errors import ApiError, bad_request, not_found
 from .ids import new_id
 from .objects import deleted_object, file_object
@@ -26,20 +27,18 @@ async def create(request: web.Request) -> web.StreamResponse:
     """``POST /files``: stream the ``file`` part to disk, then validate and publish it."""
     state = _state(request)
     settings = state.settings
-    reader = await multipart(request)
+    reader = multipart(request, state)
     fields: dict[str, str] = {}
     filename: str | None = None
     async with state.new_blob() as writer:
-        while (part := await next_part(reader)) is not None:
+        while (part := await reader.next()) is not None:
             if part.name == "file":
                 if filename is not None:
                     raise bad_request("Only one 'file' may be sent.", "file")
                 filename = check_text(part.filename or "", "filename of 'file'", "file")
-                await receive(
-                    part, writer, request, state, limit=settings.max_file_size, param="file"
-                )
+                await receive(reader, writer, limit=settings.max_file_size, param="file")
             else:
-                fields[part.name or ""] = await read_field(part, request, state)
+                fields[part.name] = await read_field(reader)
         if filename is None:
             raise missing("file")
         if not filename:
@@ -145,7 +144,7 @@ async def content(request: web.Request) -> web.StreamResponse:
     row = await _live_file(request)
     try:
         # Opened now so a delete racing with the download cannot pull the content away.
-        source = open(state.storage.blob_path(row["id"]), "rb")  # noqa: SIM115 - closed by the response
+        source = Content(await state.run(state.storage.content, row["id"]))
     except FileNotFoundError:
         raise not_found("File", row["id"]) from None
     size = row["bytes"]
