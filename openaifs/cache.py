@@ -20,6 +20,8 @@ from typing import Any
 
 import cachetools
 
+from openaifs.paths import folders_of, is_valid_filename
+
 FileObject = dict[str, Any]
 
 
@@ -38,12 +40,24 @@ def expired(file: FileObject, now: float | None = None) -> bool:
     return expires_at is not None and expires_at <= (time.time() if now is None else now)
 
 
+class Folder:
+    """What one folder holds directly: names of files and paths of sub-folders (full, from
+    the purpose). A purpose's own folder, ``""``, also holds the names that cannot be paths."""
+
+    __slots__ = ("files", "folders")
+
+    def __init__(self) -> None:
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+
+
 class Listing:
     """Every file of the project, indexed by purpose and filename, edited in place.
 
-    Writes and deletes change the index where they land (a name's list of versions), so
-    recording one costs the same in a purpose of 100 files or 100,000. Every method takes
-    the listing's own lock: readers may run while another thread records a write.
+    Writes and deletes change the index where they land (a name's list of versions, and
+    the folders of that name), so recording one costs the same in a purpose of 100 files or
+    100,000, and a folder's view costs what the folder holds. Every method takes the
+    listing's own lock: readers may run while another thread records a write.
 
     Parameters
     ----------
@@ -59,6 +73,9 @@ class Listing:
         self.fetched_at = time.monotonic() if fetched_at is None else fetched_at
         #: purpose -> filename -> versions, newest first.
         self.by_purpose: dict[str, dict[str, list[FileObject]]] = {}
+        #: purpose -> folder path (``""``: the purpose) -> what it holds directly. A folder
+        #: is here exactly while some name lies in it.
+        self._folders: dict[str, dict[str, Folder]] = {}
         self._by_id: dict[str, FileObject] = {}
         #: Ids the service listed to us (a fetch, or a look for newer files), as opposed to
         #: files we added ourselves: only these mark how far the listing is known complete.
@@ -77,7 +94,10 @@ class Listing:
                 if old is not None:
                     self._drop(old)
                 names = self.by_purpose.setdefault(f["purpose"], {})
-                versions = names.setdefault(f["filename"], [])
+                versions = names.get(f["filename"])
+                if versions is None:
+                    versions = names[f["filename"]] = []
+                    self._file_in_folders(f["purpose"], f["filename"])
                 # Stable sort keeps insertion order on ties: in front when newest.
                 if newest:
                     versions.insert(0, f)
@@ -103,8 +123,32 @@ class Listing:
         names = self.by_purpose.get(f["purpose"], {})
         versions = names.get(f["filename"], [])
         versions[:] = [v for v in versions if v["id"] != f["id"]]
-        if not versions:
-            names.pop(f["filename"], None)
+        if not versions and names.pop(f["filename"], None) is not None:
+            self._file_out_of_folders(f["purpose"], f["filename"])
+
+    def _file_in_folders(self, purpose: str, name: str) -> None:
+        """Record a new name in its folder, and each folder in its parent (O(depth))."""
+        folders = self._folders.setdefault(purpose, {})
+        chain = folders_of(name) if is_valid_filename(name) else []
+        folders.setdefault(chain[-1] if chain else "", Folder()).files.add(name)
+        for path in chain:
+            folders.setdefault(path.rpartition("/")[0], Folder()).folders.add(path)
+
+    def _file_out_of_folders(self, purpose: str, name: str) -> None:
+        """Forget a name that has no file left; folders left empty go too."""
+        folders = self._folders.get(purpose, {})
+        chain = folders_of(name) if is_valid_filename(name) else []
+        path = chain[-1] if chain else ""
+        folder = folders.get(path)
+        if folder is None:
+            return
+        folder.files.discard(name)
+        while path and not (folder.files or folder.folders):
+            del folders[path]
+            path_parent = path.rpartition("/")[0]
+            folder = folders[path_parent]
+            folder.folders.discard(path)
+            path = path_parent
 
     def __contains__(self, file_id: str) -> bool:
         with self._lock:
@@ -147,6 +191,88 @@ class Listing:
                 if not expired(f, now)
             ]
         return newest_first(files)
+
+    def _newest_live(self, purpose: str, name: str, now: float) -> FileObject | None:
+        versions = self.by_purpose.get(purpose, {}).get(name, ())
+        return next((f for f in versions if not expired(f, now)), None)
+
+    def _has_live(self, purpose: str, path: str, now: float) -> bool:
+        """Whether folder ``path`` holds a live file (depth first: usually the first look)."""
+        folders = self._folders.get(purpose, {})
+        stack = [path]
+        while stack:
+            folder = folders.get(stack.pop())
+            if folder is None:
+                continue
+            if any(self._newest_live(purpose, n, now) for n in folder.files):
+                return True
+            stack.extend(folder.folders)
+        return False
+
+    def is_folder(self, purpose: str, path: str) -> bool:
+        """Whether folder ``path`` (not ``""``) of ``purpose`` exists: a live file lies in it."""
+        with self._lock:
+            return bool(path) and self._has_live(purpose, path, time.time())
+
+    def folder(self, purpose: str, path: str) -> tuple[list[FileObject], list[str]]:
+        """What folder ``path`` (``""``: the purpose) holds directly: the newest live file
+        of each name, and the paths of its sub-folders that hold a live file."""
+        now = time.time()
+        with self._lock:
+            folder = self._folders.get(purpose, {}).get(path)
+            if folder is None:
+                return [], []
+            files = [self._newest_live(purpose, n, now) for n in folder.files]
+            subs = [p for p in folder.folders if self._has_live(purpose, p, now)]
+        return [f for f in files if f is not None], subs
+
+    def below(
+        self, purpose: str, path: str, maxdepth: int | None = None
+    ) -> tuple[list[FileObject], list[str]]:
+        """Everything below folder ``path`` (``""``: the purpose), ``maxdepth`` levels deep:
+        the newest live file of each name that is a path (names that cannot be one are left
+        to :meth:`folder`), and the folders that hold one. Costs what lies below."""
+        now = time.time()
+        files: list[FileObject] = []
+        subs: list[str] = []
+        with self._lock:
+            folders = self._folders.get(purpose, {})
+            stack = [(path, 1)]
+            while stack:
+                at, depth = stack.pop()
+                folder = folders.get(at)
+                if folder is None:
+                    continue
+                for name in folder.files:
+                    f = self._newest_live(purpose, name, now)
+                    if f is not None and is_valid_filename(name):
+                        files.append(f)
+                for sub in folder.folders:
+                    if self._has_live(purpose, sub, now):
+                        subs.append(sub)
+                        if maxdepth is None or depth < maxdepth:
+                            stack.append((sub, depth + 1))
+        return files, subs
+
+    def versions_below(self, purpose: str, path: str) -> list[FileObject]:
+        """Every live file at or below folder ``path`` (``""``: every file of the purpose,
+        names that cannot be paths included), newest first."""
+        if not path:
+            return self.all_versions(purpose)
+        now = time.time()
+        found: list[FileObject] = []
+        with self._lock:
+            folders = self._folders.get(purpose, {})
+            names = self.by_purpose.get(purpose, {})
+            stack = [path]
+            while stack:
+                folder = folders.get(stack.pop())
+                if folder is None:
+                    continue
+                for name in folder.files:
+                    found.extend(f for f in names.get(name, ()) if not expired(f, now))
+                stack.extend(folder.folders)
+        return newest_first(found)
 
     def all_files(self) -> list[FileObject]:
         """Every file indexed, live or not."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import hashlib
 import io
 import os
@@ -39,9 +40,9 @@ from openaifs.upload import UploadSettings
 class OpenAIFileSystem(AbstractFileSystem):
     """The OpenAI Files store as a file system.
 
-    Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (a flat directory),
-    ``openai://<purpose>/<filename>`` (the newest file of that name) and
-    ``openai://file-…`` (one file by id).
+    Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (its files and folders),
+    ``openai://<purpose>/<a>/<name>`` (the newest file named ``a/name``, or the folder of
+    the names that start with ``a/name/``) and ``openai://file-…`` (one file by id).
 
     Parameters
     ----------
@@ -201,37 +202,72 @@ class OpenAIFileSystem(AbstractFileSystem):
             listing = self.catalog.listing(refresh, path=url(""))
             names = list(KNOWN_PURPOSES) + sorted(set(listing.purposes()) - set(KNOWN_PURPOSES))
             entries = [dir_entry(name) for name in names]
-        elif resolved.is_purpose:
-            listing = self.catalog.listing(refresh, path=url(resolved.purpose))
-            self.catalog.check_purpose(resolved.purpose, listing)
-            if versions:
-                files = listing.all_versions(resolved.purpose)
-                entries = [file_entry(f, f["id"]) for f in files]
-            else:
-                files = listing.latest(resolved.purpose)
-                entries = sorted((file_entry(f) for f in files), key=lambda e: e["name"])
         elif resolved.is_file_id:
             entries = [self.info(path, refresh=refresh)]
+        elif versions:
+            entries = [file_entry(f, f["id"]) for f in self._versions(resolved, refresh)]
         else:
-            self.catalog.check_purpose(resolved.purpose)
-            files = self.catalog.versions(resolved, refresh)
-            if not files:
-                raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
-            entries = (
-                [file_entry(f, f["id"]) for f in files] if versions else [file_entry(files[0])]
-            )
+            entries = self._ls_below_purpose(resolved, refresh)
         return entries if detail else [e["name"] for e in entries]
 
+    def _versions(self, resolved: ResolvedPath, refresh: bool) -> list[FileObject]:
+        """``ls(versions=True)``: every file of a name, and every file at or below a
+        folder or purpose, newest first."""
+        self.catalog.check_purpose(resolved.purpose)
+        if resolved.is_purpose:
+            listing = self.catalog.listing(refresh, path=url(resolved.purpose))
+            return listing.versions_below(resolved.purpose, "")
+        found = self.catalog.lookup(resolved, refresh)
+        files = list(found.versions)
+        if found.is_folder(resolved):
+            files += found.listing.versions_below(resolved.purpose, resolved.filename)
+        if not files:
+            raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
+        return files
+
+    def _ls_below_purpose(self, resolved: ResolvedPath, refresh: bool) -> list[dict[str, Any]]:
+        """What a purpose or a folder holds directly (one file: itself), from the listing."""
+        purpose = resolved.purpose
+        if resolved.is_purpose:
+            listing = self.catalog.listing(refresh, path=url(purpose))
+            self.catalog.check_purpose(purpose, listing)
+            folder = ""
+        else:
+            self.catalog.check_purpose(purpose)
+            found = self.catalog.lookup(resolved, refresh)
+            if not found.is_folder(resolved):
+                if not found.versions:
+                    raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
+                return [file_entry(found.versions[0])]
+            listing, folder = found.listing, resolved.filename
+        files, folders = listing.folder(purpose, folder)
+        entries = [file_entry(f) for f in files]
+        entries += [dir_entry(f"{purpose}/{sub}") for sub in folders]
+        # A name that is both a file and a folder is listed as both (as on S3).
+        return sorted(entries, key=lambda e: (e["name"], e["type"]))
+
     def info(self, path: str, refresh: bool = False, **kwargs: Any) -> dict[str, Any]:
-        """Details of a purpose, a file path or a file id."""
+        """Details of a purpose, a folder, a file path or a file id.
+
+        A name that is both a file and a folder (``a`` and ``a/b`` exist) is the file here;
+        :meth:`isdir` still says it is a folder.
+        """
         resolved = self._resolve(path)
         if resolved.is_root:
             return dir_entry("")
         if resolved.is_purpose:
             self.catalog.check_purpose(resolved.purpose)
             return dir_entry(resolved.purpose)
-        file, name = self._file(path, refresh)
-        return file_entry(file, name)
+        if resolved.is_file_id:
+            file, name = self._file(path, refresh)
+            return file_entry(file, name)
+        self.catalog.check_purpose(resolved.purpose)
+        found = self.catalog.lookup(resolved, refresh)
+        if found.versions:
+            return file_entry(found.versions[0], resolved.unresolve())
+        if found.is_folder(resolved):
+            return dir_entry(resolved.unresolve())
+        raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
 
     def exists(self, path: str, **kwargs: Any) -> bool:
         """Whether ``path`` exists. Only a truly absent file answers ``False``: an
@@ -248,16 +284,78 @@ class OpenAIFileSystem(AbstractFileSystem):
         return True
 
     def isdir(self, path: str) -> bool:
-        """Whether ``path`` is a directory (the root or an existing purpose)."""
+        """Whether ``path`` is a directory: the root, an existing purpose, or a folder (some
+        file's name starts with it)."""
         resolved = self._resolve(path)
         if resolved.is_root:
             return True
-        return resolved.is_purpose and self.exists(path)
+        if resolved.is_file_id or not self.exists(path):
+            return False
+        if resolved.is_purpose:
+            return True
+        return self.catalog.lookup(resolved).is_folder(resolved)
 
     def isfile(self, path: str) -> bool:
         """Whether ``path`` is an existing file (by name or id)."""
         resolved = self._resolve(path)
-        return (resolved.is_file_id or resolved.is_named_file) and self.exists(path)
+        return not (resolved.is_root or resolved.is_purpose) and (
+            self.exists(path) and self.info(path)["type"] == "file"
+        )
+
+    def find(
+        self,
+        path: str,
+        maxdepth: int | None = None,
+        withdirs: bool = False,
+        detail: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Every file (and with ``withdirs``, folder) below ``path``, from the one listing.
+
+        Costs what lies below ``path`` and no request in a warm process. Files whose name
+        cannot be a path are not below any path: ``ls`` of their purpose shows them.
+        """
+        if maxdepth is not None and maxdepth < 1:
+            raise ValueError("maxdepth must be at least 1")
+        resolved = self._resolve(path)
+        refresh = bool(kwargs.get("refresh", False))
+        out: dict[str, dict[str, Any]] = {}
+        if resolved.is_file_id:
+            out[resolved.file_id] = self.info(path, refresh=refresh)
+        elif resolved.is_root:
+            listing = self.catalog.listing(refresh, path=url(""))
+            for purpose in self.ls("", detail=False):
+                out[purpose] = dir_entry(purpose)
+                if maxdepth is None or maxdepth > 1:
+                    deeper = None if maxdepth is None else maxdepth - 1
+                    self._found_below(out, listing, purpose, "", deeper)
+        elif resolved.is_purpose:
+            listing = self.catalog.listing(refresh, path=url(resolved.purpose))
+            self.catalog.check_purpose(resolved.purpose, listing)
+            self._found_below(out, listing, resolved.purpose, "", maxdepth)
+        else:
+            self.catalog.check_purpose(resolved.purpose)
+            found = self.catalog.lookup(resolved, refresh)
+            if found.is_folder(resolved):
+                self._found_below(out, found.listing, resolved.purpose, resolved.filename, maxdepth)
+            elif found.versions:
+                out[resolved.unresolve()] = file_entry(found.versions[0], resolved.unresolve())
+        if not withdirs:
+            out = {name: e for name, e in out.items() if e["type"] == "file"}
+        names = sorted(out)
+        return {name: out[name] for name in names} if detail else names
+
+    @staticmethod
+    def _found_below(
+        out: dict[str, Any], listing: Any, purpose: str, folder: str, maxdepth: int | None
+    ) -> None:
+        files, folders = listing.below(purpose, folder, maxdepth)
+        for sub in folders:
+            out[f"{purpose}/{sub}"] = dir_entry(f"{purpose}/{sub}")
+        # A name that is both: the file wins the one key (a find result is keyed by name).
+        for f in files:
+            entry = file_entry(f)
+            out[entry["name"]] = entry
 
     def size(self, path: str) -> int:
         """The size of a file in bytes."""
@@ -295,23 +393,27 @@ class OpenAIFileSystem(AbstractFileSystem):
         super().invalidate_cache(path)
 
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
-        """Purposes always exist; nothing else can be a directory."""
+        """Succeed, creating nothing: purposes always exist, and a folder exists while some
+        file's name starts with it (as on S3). Its first file makes it appear."""
         resolved = self._resolve(path)
-        if resolved.is_root or resolved.is_purpose:
-            if resolved.is_purpose:
-                self.catalog.check_purpose(resolved.purpose)
-            return
-        raise ValueError(
-            f"{url(resolved.unresolve())}: a purpose is a flat directory; "
-            "only purposes are directories"
-        )
+        if resolved.is_file_id:
+            raise FileExistsError(f"{url(resolved.file_id)}: a file id cannot be a folder")
+        if resolved.purpose is not None:
+            self.catalog.check_purpose(resolved.purpose)
 
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
         """As :meth:`mkdir`."""
         self.mkdir(path)
 
     def rmdir(self, path: str) -> None:
-        """Purposes cannot be removed; this does nothing for them."""
+        """Nothing to remove: an empty folder does not exist, and purposes always do.
+        A folder that holds files raises ``OSError`` (``rm(path, recursive=True)``)."""
+        resolved = self._resolve(path)
+        if resolved.is_named_file and self.isdir(path):
+            raise OSError(
+                errno.ENOTEMPTY,
+                f"{url(resolved.unresolve())}: folder not empty; use rm(path, recursive=True)",
+            )
         self.mkdir(path)
 
     # -- reading ------------------------------------------------------------------------
@@ -342,11 +444,11 @@ class OpenAIFileSystem(AbstractFileSystem):
         only when complete: a failed download leaves no partial file, and an earlier file
         at ``lpath`` stays as it was.
         """
-        resolved = self._resolve(rpath)
-        if resolved.is_root or resolved.is_purpose:
+        try:
+            file, name = self._file(rpath)
+        except IsADirectoryError:  # the root, a purpose or a folder
             os.makedirs(lpath, exist_ok=True)
             return
-        file, name = self._file(rpath)
         callback.set_size(file["bytes"])
 
         def copy_to(out: Any) -> None:
@@ -536,8 +638,12 @@ class OpenAIFileSystem(AbstractFileSystem):
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Copy a file. The service has no copy: the content streams down and back up,
-        through the Uploads API in parallel parts when large, with bounded memory."""
-        file, name = self._file(path1)
+        through the Uploads API in parallel parts when large, with bounded memory. A
+        folder needs no copy of its own: its files make it (``copy(recursive=True)``)."""
+        try:
+            file, name = self._file(path1)
+        except IsADirectoryError:
+            return
         size = file["bytes"]
         target = self.publisher.target(
             self._resolve(path2),
@@ -573,7 +679,8 @@ class OpenAIFileSystem(AbstractFileSystem):
         Parameters
         ----------
         recursive : bool
-            Needed to delete everything in a purpose.
+            Needed to delete a folder (every file below it) or everything in a purpose. A
+            name that is both a file and a folder loses only the file without it.
         confirm : bool
             Also needed to delete everything in a purpose: a purpose-wide delete is
             refused without it.
@@ -607,9 +714,23 @@ class OpenAIFileSystem(AbstractFileSystem):
             matched = self.glob(target)
             if not matched:
                 raise FileNotFoundError(f"{shown}: nothing matches")
-            return [f for name in matched for f in self.catalog.versions(self._resolve(name))]
+            files = []
+            for name in matched:
+                try:
+                    files += self._to_delete(name, recursive, confirm)
+                except IsADirectoryError:
+                    continue  # a folder the pattern matched: rm -r it, or match its files
+            return files
         self.catalog.check_purpose(resolved.purpose)
         versions = self.catalog.versions(resolved, look_newer=True)
+        listing = self.catalog.listing()
+        if listing.is_folder(resolved.purpose, resolved.filename):
+            if recursive:
+                below = listing.versions_below(resolved.purpose, resolved.filename)
+                known = {f["id"] for f in versions}
+                versions = versions + [f for f in below if f["id"] not in known]
+            elif not versions:
+                raise IsADirectoryError(f"{shown}: is a folder; use recursive=True")
         if not versions:
             raise FileNotFoundError(f"{shown}: no such file")
         return versions

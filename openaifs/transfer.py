@@ -1,18 +1,21 @@
 """Many files at once: the source/destination plan of ``put``/``get``, and running it.
 
 Used by :meth:`OpenAIFileSystem.put`/:meth:`~OpenAIFileSystem.get` and by the command line,
-so both pair files the same way (fsspec's own rules, with openaifs's flat purposes).
+so both pair files the same way: fsspec's own rules, and a recursive ``get`` never writes
+outside its target folder whatever names the service returns (it warns, naming each file
+it skips and why).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from fsspec.callbacks import Callback
-from fsspec.implementations.local import LocalFileSystem, make_path_posix
+from fsspec.implementations.local import LocalFileSystem, make_path_posix, trailing_sep
 from fsspec.utils import other_paths
 
 from openaifs import paths
@@ -49,66 +52,108 @@ def plan(
 def _put_targets(
     fs: Any, source: Any, dest: Any, recursive: bool, maxdepth: int | None
 ) -> tuple[list[str], list[str]]:
+    # fsspec's own put rules (trailing "/" on either side, existing destination folders).
     local = LocalFileSystem()
-    into_dir = isinstance(dest, str) and dest.endswith("/")
-    dest = fs._strip_protocol(dest) if isinstance(dest, str) else dest
+    source_is_str = isinstance(source, str)
+    if source_is_str:
+        source = make_path_posix(source)
     sources = local.expand_path(source, recursive=recursive, maxdepth=maxdepth)
-    sources = [p for p in sources if not local.isdir(p)]
+    if source_is_str and (not recursive or maxdepth is not None):
+        sources = [p for p in sources if not (trailing_sep(p) or local.isdir(p))]
+    dest_is_dir = isinstance(dest, str) and (trailing_sep(dest) or fs.isdir(dest))
+    dest = fs._strip_protocol(dest) if isinstance(dest, str) else dest
     if isinstance(dest, list):
         return sources, dest
-    if (
-        isinstance(source, str)
-        and len(sources) == 1
-        and not local.isdir(source)
-        and not paths.has_magic(source)
-        and not into_dir
-        and not fs.isdir(dest)
-    ):
-        # One file to a path that is not a directory: that path is its new name.
-        return sources, [dest]
-    exists = isinstance(source, str) and local.isdir(source) and not source.endswith("/")
-    targets = other_paths(sources, dest, exists=exists and fs.exists(dest), flatten=not recursive)
-    return sources, [_flat_target(fs, t, dest) for t in targets]
+    targets = _other_paths(sources, dest, source, dest_is_dir)
+    # Folders need no upload: their files make them.
+    pairs = [(s, t) for s, t in zip(sources, targets, strict=True) if not local.isdir(s)]
+    return [s for s, _ in pairs], [t for _, t in pairs]
 
 
 def _get_targets(
     fs: Any, source: Any, dest: Any, recursive: bool, maxdepth: int | None
 ) -> tuple[list[str], list[str]]:
-    sources = [
-        p for p in fs.expand_path(source, recursive=recursive, maxdepth=maxdepth) if not fs.isdir(p)
-    ]
+    # fsspec's own get rules, then every name checked against the local side.
+    source_is_str = isinstance(source, str)
+    sources = fs.expand_path(source, recursive=recursive, maxdepth=maxdepth)
+    if source_is_str and (not recursive or maxdepth is not None):
+        sources = [p for p in sources if not (trailing_sep(p) or fs.isdir(p))]
+    if recursive and source_is_str:
+        _warn_unpathable(fs, source)
     if isinstance(dest, list):
         return sources, dest
     dest = make_path_posix(dest)
-    # A purpose (or the root) is a folder: it goes into one, as in fsspec, even when it
-    # holds a single file; no file at all copies nothing.
-    resolved = fs._resolve(source) if isinstance(source, str) else None
-    source_is_dir = resolved is not None and not (resolved.filename or resolved.is_file_id)
-    into_dir = dest.endswith("/") or os.path.isdir(dest) or len(sources) != 1 or source_is_dir
-    if into_dir:
-        return sources, [os.path.join(dest, p.rsplit("/", 1)[-1]) for p in sources]
-    return sources, [dest]
+    dest_is_dir = trailing_sep(dest) or LocalFileSystem().isdir(dest)
+    targets = _other_paths(sources, dest, source, dest_is_dir)
+    pairs = [(s, t) for s, t in zip(sources, targets, strict=True) if fs.isfile(s)]
+    pairs = _contained(pairs, dest)
+    return [s for s, _ in pairs], [t for _, t in pairs]
 
 
-def _flat_target(fs: Any, target: str, dest: str) -> str:
-    """Map a destination under a purpose onto the flat purpose directory."""
-    resolved = fs._resolve(dest)
-    if resolved.is_purpose or resolved.is_root:
-        name = target.rstrip("/").rsplit("/", 1)[-1]
-        purpose = resolved.purpose or name
-        return f"{purpose}/{name}"
-    return target
+def _other_paths(sources: list[str], dest: str, source: Any, dest_is_dir: bool) -> list[str]:
+    """Destinations of ``sources`` under ``dest``, as fsspec pairs them."""
+    if not sources:
+        return []
+    source_is_str = isinstance(source, str)
+    exists = source_is_str and (
+        (paths.has_magic(source) and len(sources) == 1)
+        or (not paths.has_magic(source) and dest_is_dir and not trailing_sep(source))
+    )
+    return other_paths(sources, dest, exists=exists, flatten=not source_is_str)
+
+
+def _warn_unpathable(fs: Any, source: str) -> None:
+    """Name each file a recursive get of a purpose (or the root) leaves out, and why."""
+    resolved = fs._resolve(source)
+    if resolved.is_file_id or resolved.is_named_file:
+        return  # names inside a folder are paths by construction
+    listing = fs.catalog.listing()
+    for purpose in [resolved.purpose] if resolved.purpose else listing.purposes():
+        for f in listing.folder(purpose, "")[0]:
+            if not paths.is_valid_filename(f["filename"]):
+                warnings.warn(
+                    f"skipped openai://{f['id']} (filename {f['filename']!r} in {purpose}): "
+                    "the name cannot be a path (an empty, '.' or '..' segment, or a leading "
+                    "or trailing '/'); get it by its id",
+                    UnsafeNameWarning,
+                    stacklevel=4,
+                )
+
+
+class UnsafeNameWarning(UserWarning):
+    """A file a recursive ``get`` did not write: its name is not a safe local path."""
+
+
+def _contained(pairs: list[tuple[str, str]], dest: str) -> list[tuple[str, str]]:
+    """The pairs whose local path lies inside ``dest`` and is not also another's folder.
+
+    Names come from the service and other clients may send any; the grammar already keeps
+    ``..`` out, and this checks the local result itself (``\\`` is a separator on Windows).
+    """
+    root = os.path.abspath(dest)
+    folders = {os.path.dirname(os.path.abspath(t)) for _, t in pairs}
+    kept = []
+    for remote, local in pairs:
+        full = os.path.abspath(local)
+        if os.path.commonpath([root, full]) != root:
+            why = f"it would be written outside {dest!r}, at {full!r}"
+        elif full in folders:
+            why = "the name is also a folder here, and a local file system cannot hold both"
+        else:
+            kept.append((remote, local))
+            continue
+        warnings.warn(f"skipped openai://{remote}: {why}", UnsafeNameWarning, stacklevel=4)
+    return kept
 
 
 def _refuse_shared_names(pairs: list[tuple[str, str]]) -> None:
-    # A purpose is flat: a/x.txt and b/x.txt would both become <purpose>/x.txt, and one
-    # would silently replace the other. Refuse before sending anything.
+    # Two sources flattened onto one name (a list or a glob of files from several local
+    # folders) would silently replace each other. Refuse before sending anything.
     seen: dict[str, str] = {}
     for local_path, remote in pairs:
         if remote in seen:
             raise ValueError(
-                f"{seen[remote]!r} and {local_path!r} would both be written to "
-                f"'openai://{remote}' (a purpose is a flat directory)"
+                f"{seen[remote]!r} and {local_path!r} would both be written to 'openai://{remote}'"
             )
         seen[remote] = local_path
 
