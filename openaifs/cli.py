@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,8 +89,8 @@ def _print_json(value: Any) -> None:
 
 
 def _local_name(entry: dict[str, Any]) -> str:
-    """The name a downloaded or copied file takes: its filename, or its id if the filename
-    cannot be one path segment."""
+    """The path a file goes by below its purpose: its filename, or its id if the filename
+    cannot be a path."""
     from openaifs.paths import is_valid_filename
 
     filename = entry.get("filename") or ""
@@ -104,7 +105,7 @@ def _print_table(rows: list[dict[str, Any]], args: argparse.Namespace, *, by_id:
     table = []
     for e in rows:
         if e["type"] == "directory":
-            table.append(("-", "-", "-", e["name"], e["name"] + "/"))
+            table.append(("-", "-", "-", e["name"].split("/")[0], e["name"] + "/"))
             continue
         name = f"{e['purpose']}/{_local_name(e)}" if by_id else e["name"]
         table.append((_size(e["size"], args), _when(e["created_at"]), e["id"], e["purpose"], name))
@@ -127,7 +128,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
         entries = sorted(fs.glob(path, detail=True).values(), key=lambda e: e["name"])
         if not entries:
             raise FileNotFoundError(f"{path}: nothing matches")
-    elif _resolve(path).filename is not None or _resolve(path).is_file_id:
+    elif _resolve(path).is_file_id or (_resolve(path).filename is not None and not fs.isdir(path)):
         entries = [fs.info(path, refresh=True)]
     else:
         entries = fs.ls(path, detail=True, refresh=True)
@@ -199,12 +200,21 @@ def _usage_rows(fs: Any, path: str) -> tuple[list[dict[str, Any]], dict[str, Any
             "files": sum(r["files"] for r in rows),
         }
         return rows, summary
-    if resolved.is_purpose:
-        by_name: dict[str, list[dict[str, Any]]] = {}
+    if resolved.is_purpose or (not resolved.is_file_id and fs.isdir(path)):
+        # One row per child: a file (all its versions) or a folder (everything below it).
+        base = f"{resolved.filename}/" if resolved.filename else ""
+        by_child: dict[str, list[dict[str, Any]]] = {}
         for f in fs.ls(path, detail=True, refresh=True, versions=True):
-            by_name.setdefault(f"{PREFIX}{f['purpose']}/{_local_name(f)}", []).append(f)
-        rows = [total(name, files) for name, files in sorted(by_name.items())]
-        everything = [f for files in by_name.values() for f in files]
+            name = _local_name(f)
+            if name.startswith(base) and name != f["id"]:
+                child = base + name[len(base) :].split("/")[0]
+                if "/" in name[len(base) :]:
+                    child += "/"
+            else:
+                child = name  # the name that is both this folder and a file, or an id
+            by_child.setdefault(f"{PREFIX}{f['purpose']}/{child}", []).append(f)
+        rows = [total(name, files) for name, files in sorted(by_child.items())]
+        everything = [f for files in by_child.values() for f in files]
         return rows, total(shown, everything)
     return [], total(shown, fs.ls(path, detail=True, refresh=True, versions=True))
 
@@ -337,51 +347,30 @@ class Transfer:
     size: int
 
 
-def _local_sources(sources: Sequence[str], recursive: bool) -> list[tuple[str, str, int]]:
-    """(local path, name it takes, size) for every local file the sources name."""
-    found = []
-    for source in sources:
-        if os.path.isdir(source):
-            if not recursive:
-                raise IsADirectoryError(f"{source}: is a directory; use -r to copy its files")
-            for folder, dirs, files in os.walk(source):
-                dirs.sort()
-                for name in sorted(files):
-                    local = os.path.join(folder, name)
-                    found.append((local, name, os.path.getsize(local)))
-        elif os.path.exists(source):
-            found.append((source, os.path.basename(source), os.path.getsize(source)))
-        else:
-            raise FileNotFoundError(f"{source}: no such file or directory")
-    return found
-
-
-def _remote_sources(fs: Any, sources: Sequence[str], recursive: bool) -> list[tuple[str, str, int]]:
-    """(openai:// path, name it takes, size) for every file the sources name."""
+def _check_source(fs: Any, source: str, from_remote: bool, recursive: bool) -> None:
+    """Refuse a source the command cannot copy as asked, before anything moves."""
     from openaifs.paths import has_magic
 
-    found = []
-    for source in sources:
+    if from_remote:
         resolved = _resolve(source)
         if resolved.is_root:
             raise UsageError(f"{source}: copy from one purpose (openai://<purpose>), not the root")
-        if resolved.is_purpose:
-            if not recursive:
-                raise IsADirectoryError(f"{_shown(source)}: is a purpose; use -r to copy its files")
-            entries = fs.ls(source, detail=True, refresh=True)
-        elif resolved.filename is not None and has_magic(resolved.filename):
-            entries = list(fs.glob(source, detail=True).values())
-            if not entries:
-                raise FileNotFoundError(f"{_shown(source)}: nothing matches")
-        else:
-            entries = [fs.info(source, refresh=True)]
-        for e in sorted(entries, key=lambda e: e["name"]):
-            found.append((PREFIX + e["name"], _local_name(e), e["size"]))
-    return found
+        if not recursive and not has_magic(source) and fs.isdir(source):
+            raise IsADirectoryError(f"{_shown(source)}: is a folder; use -r to copy its files")
+        return
+    if os.path.isdir(source):
+        if not recursive:
+            raise IsADirectoryError(f"{source}: is a directory; use -r to copy its files")
+    elif not os.path.exists(source) and not has_magic(source):
+        raise FileNotFoundError(f"{source}: no such file or directory")
 
 
 def _plan(fs: Any, args: argparse.Namespace) -> list[Transfer]:
-    """Which file goes where; checks the direction the command allows."""
+    """Which file goes where, by fsspec's rules (a trailing "/" on a source copies what it
+    holds; without one, into an existing folder, the source's own name is kept); checks the
+    direction the command allows."""
+    from openaifs import transfer
+
     sources, dest = list(args.sources), args.dest
     remote = {_remote(s) for s in sources}
     if len(remote) > 1:
@@ -393,39 +382,33 @@ def _plan(fs: Any, args: argparse.Namespace) -> list[Transfer]:
         raise UsageError("get downloads: SOURCE... are openai:// paths, DEST a local path")
     if not from_remote and not to_remote:
         raise UsageError("one side of a copy must be an openai:// path")
-    if from_remote:
-        found = _remote_sources(fs, sources, args.recursive)
-    else:
-        found = _local_sources(sources, args.recursive)
-    if not found:
-        return []
     if to_remote:
         target = _resolve(dest)
         if target.is_root or target.is_file_id:
-            raise UsageError(f"{dest}: copy to a purpose or to openai://<purpose>/<filename>")
-        if target.is_purpose:
-            pairs = [(src, f"{PREFIX}{target.purpose}/{name}", size) for src, name, size in found]
-        elif len(found) == 1 and not dest.endswith("/"):
-            pairs = [(found[0][0], _shown(dest), found[0][2])]
-        else:
-            raise UsageError(f"{dest}: copying several files needs a purpose as destination")
-    else:
-        from openaifs.paths import has_magic
-
-        expands = any(
-            _resolve(s).is_purpose or has_magic(_resolve(s).filename or "") for s in sources
+            raise UsageError(f"{dest}: copy to a purpose, a folder or openai://<purpose>/<name>")
+    if len(sources) > 1 and not dest.endswith(("/", os.sep)):
+        dest += "/"  # several sources: DEST is a folder, as with cp
+    direction = "copy" if from_remote and to_remote else "get" if from_remote else "put"
+    pairs: list[tuple[str, str]] = []
+    for source in sources:
+        _check_source(fs, source, from_remote, args.recursive)
+        pairs += transfer.plan(fs, source, dest, args.recursive, None, direction=direction)
+    items = [
+        Transfer(
+            PREFIX + src if from_remote else src,
+            PREFIX + dst if to_remote else dst,
+            fs.info(src)["size"] if from_remote else os.path.getsize(src),
         )
-        if len(found) > 1 or expands or dest.endswith(("/", os.sep)) or os.path.isdir(dest):
-            os.makedirs(dest, exist_ok=True)
-            pairs = [(src, os.path.join(dest, name), size) for src, name, size in found]
-        else:
-            pairs = [(found[0][0], dest, found[0][2])]
+        for src, dst in pairs
+    ]
     seen: dict[str, str] = {}
-    for src, dst, _ in pairs:
-        if dst in seen:
-            raise UsageError(f"{seen[dst]} and {src} would both be copied to {dst}")
-        seen[dst] = src
-    return [Transfer(src, dst, size) for src, dst, size in pairs]
+    for item in items:
+        if item.dest in seen:
+            raise UsageError(
+                f"{seen[item.dest]} and {item.source} would both be copied to {item.dest}"
+            )
+        seen[item.dest] = item.source
+    return items
 
 
 def _copy_remote(fs: Any, item: Transfer, callback: Callback, options: dict[str, Any]) -> None:
@@ -448,6 +431,7 @@ def _transfer_one(
     elif _remote(item.dest):
         fs.put_file(item.source, item.dest, callback=callback, **options)
     else:
+        os.makedirs(os.path.dirname(os.path.abspath(item.dest)), exist_ok=True)
         fs.get_file(item.source, item.dest, callback=callback)
     report = {"source": item.source, "destination": item.dest, "size": item.size}
     if _remote(item.dest):
@@ -548,7 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="openaifs",
         description="The OpenAI file store as a file system. Paths: openai://, "
-        "openai://<purpose>, openai://<purpose>/<filename>, openai://file-<id>. "
+        "openai://<purpose>, openai://<purpose>/<folder>/<filename>, openai://file-<id>. "
         "The API key is read from $OPENAI_API_KEY (never from the command line).",
         epilog="Exit codes: 0 ok, 1 failed, 2 bad usage, 130 interrupted.",
     )
@@ -583,7 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (
         ("cp", "copy files: local to openai://, openai:// to local, or openai:// to openai://"),
         ("put", "upload local files (or, with -r, folders) to openai://"),
-        ("get", "download openai:// files (or, with -r, purposes) to a local path"),
+        ("get", "download openai:// files (or, with -r, folders and purposes) to a local path"),
     ):
         p = command(name, cmd_cp, text, as_json)
         p.add_argument("sources", nargs="+", metavar="SOURCE")
@@ -611,7 +595,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("rm", cmd_rm, "delete files (every file of a name)")
     p.add_argument("paths", nargs="+", metavar="path")
-    p.add_argument("-r", "--recursive", action="store_true", help="needed for a whole purpose")
+    p.add_argument(
+        "-r", "--recursive", action="store_true", help="needed for a folder or a whole purpose"
+    )
     p.add_argument(
         "-y", "--yes", action="store_true", help="confirm a purpose-wide delete without asking"
     )
@@ -633,6 +619,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- entry point --------------------------------------------------------------------------
+
+
+def _print_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+    print(f"openaifs: {category.__name__}: {_one_line(str(message))}", file=sys.stderr)
 
 
 def _one_line(text: str) -> str:
@@ -665,7 +655,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         logging.getLogger("openaifs").setLevel(logging.DEBUG)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            # A warning is a line of its own, as errors are (no file and line number).
+            warnings.simplefilter("always")
+            warnings.showwarning = _print_warning
+            return args.func(args)
     except SystemExit as done:  # the server's own command line: --help or bad usage
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     except KeyboardInterrupt:

@@ -747,7 +747,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         **kwargs: Any,
     ) -> None:
         """Upload local files (lists, globs, folders) to a purpose, several at once."""
-        pairs = transfer.plan(self, lpath, rpath, recursive, maxdepth, put=True)
+        pairs = transfer.plan(self, lpath, rpath, recursive, maxdepth, direction="put")
         callback.set_size(len(pairs))
         transfer.run_each(
             lambda lp, rp: self.put_file(lp, rp, **kwargs), pairs, callback, self._file_workers
@@ -763,7 +763,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         **kwargs: Any,
     ) -> None:
         """Download files (lists, globs, purposes) to local paths, several at once."""
-        pairs = transfer.plan(self, rpath, lpath, recursive, maxdepth, put=False)
+        pairs = transfer.plan(self, rpath, lpath, recursive, maxdepth, direction="get")
         callback.set_size(len(pairs))
         for _, lp in pairs:
             parent = os.path.dirname(lp)

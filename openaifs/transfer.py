@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import posixpath
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -22,31 +23,37 @@ from openaifs import paths
 
 
 def plan(
-    fs: Any, source: Any, dest: Any, recursive: bool, maxdepth: int | None, *, put: bool
+    fs: Any, source: Any, dest: Any, recursive: bool, maxdepth: int | None, *, direction: str
 ) -> list[tuple[str, str]]:
-    """Source/destination pairs, as fsspec's own ``put``/``get`` would form them."""
+    """Source/destination pairs, as fsspec's own ``put``/``get``/``copy`` would form them.
+
+    ``direction`` is ``"put"`` (local to remote), ``"get"`` (remote to local) or ``"copy"``
+    (remote to remote). Only files are paired: folders need no transfer of their own.
+    """
     if isinstance(source, list) and isinstance(dest, list):
         # Lists pair up as given (expand_path would sort the sources away from theirs).
         if len(source) != len(dest):
             raise ValueError("the lists of sources and destinations differ in length")
-        if put:
-            return [
-                (make_path_posix(s), fs._strip_protocol(d))
-                for s, d in zip(source, dest, strict=True)
-            ]
+        local_source, local_dest = direction == "put", direction == "get"
         return [
-            (fs._strip_protocol(s), make_path_posix(d)) for s, d in zip(source, dest, strict=True)
+            (_plain(fs, s, local_source), _plain(fs, d, local_dest))
+            for s, d in zip(source, dest, strict=True)
         ]
-    if put:
+    if direction == "put":
         sources, targets = _put_targets(fs, source, dest, recursive, maxdepth)
     else:
-        sources, targets = _get_targets(fs, source, dest, recursive, maxdepth)
+        sources, targets = _remote_targets(
+            fs, source, dest, recursive, maxdepth, local=direction == "get"
+        )
     if len(sources) != len(targets):
         raise ValueError("the lists of sources and destinations differ in length")
     pairs = list(zip(sources, targets, strict=True))
-    if put:
-        _refuse_shared_names(pairs)
+    _refuse_shared_names(pairs)
     return pairs
+
+
+def _plain(fs: Any, path: str, local: bool) -> str:
+    return make_path_posix(path) if local else fs._strip_protocol(path)
 
 
 def _put_targets(
@@ -70,10 +77,10 @@ def _put_targets(
     return [s for s, _ in pairs], [t for _, t in pairs]
 
 
-def _get_targets(
-    fs: Any, source: Any, dest: Any, recursive: bool, maxdepth: int | None
+def _remote_targets(
+    fs: Any, source: Any, dest: Any, recursive: bool, maxdepth: int | None, *, local: bool
 ) -> tuple[list[str], list[str]]:
-    # fsspec's own get rules, then every name checked against the local side.
+    # fsspec's own get/copy rules; local destinations are then checked name by name.
     source_is_str = isinstance(source, str)
     sources = fs.expand_path(source, recursive=recursive, maxdepth=maxdepth)
     if source_is_str and (not recursive or maxdepth is not None):
@@ -82,12 +89,31 @@ def _get_targets(
         _warn_unpathable(fs, source)
     if isinstance(dest, list):
         return sources, dest
-    dest = make_path_posix(dest)
-    dest_is_dir = trailing_sep(dest) or LocalFileSystem().isdir(dest)
-    targets = _other_paths(sources, dest, source, dest_is_dir)
-    pairs = [(s, t) for s, t in zip(sources, targets, strict=True) if fs.isfile(s)]
-    pairs = _contained(pairs, dest)
+    if local:
+        dest = make_path_posix(dest)
+        dest_is_dir = trailing_sep(dest) or LocalFileSystem().isdir(dest)
+    else:
+        dest_is_dir = trailing_sep(dest) or fs.isdir(dest)
+        dest = fs._strip_protocol(dest)
+    if sources and all(paths.is_file_id(s) for s in sources) and dest_is_dir:
+        # An id has no folder to keep: into a folder, the file takes its own name.
+        targets = [posixpath.join(dest, _own_name(fs.info(s))) for s in sources]
+    else:
+        targets = _other_paths(sources, dest, source, dest_is_dir)
+    # Folders need no copy (a name that is both keeps its file); a missing name stays, to
+    # fail as fsspec's get does.
+    pairs = [
+        (s, t) for s, t in zip(sources, targets, strict=True) if fs.isfile(s) or not fs.isdir(s)
+    ]
+    if local:
+        pairs = _contained(pairs, dest)
     return [s for s, _ in pairs], [t for _, t in pairs]
+
+
+def _own_name(info: dict[str, Any]) -> str:
+    """The last segment of a file's name, or its id if the name cannot be a path."""
+    filename = info.get("filename") or ""
+    return filename.rsplit("/", 1)[-1] if paths.is_valid_filename(filename) else info["id"]
 
 
 def _other_paths(sources: list[str], dest: str, source: Any, dest_is_dir: bool) -> list[str]:
@@ -114,7 +140,7 @@ def _warn_unpathable(fs: Any, source: str) -> None:
                 warnings.warn(
                     f"skipped openai://{f['id']} (filename {f['filename']!r} in {purpose}): "
                     "the name cannot be a path (an empty, '.' or '..' segment, or a leading "
-                    "or trailing '/'); get it by its id",
+                    "or trailing '/'); reach it by its id",
                     UnsafeNameWarning,
                     stacklevel=4,
                 )
