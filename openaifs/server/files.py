@@ -22,6 +22,21 @@ def _state(request: web.Request) -> ServerState:
     return request.app[STATE]
 
 
+# The quoted filename parameter of a Content-Disposition header, backslash escapes included.
+_QUOTED_FILENAME = re.compile(r';\s*filename\s*=\s*"((?:[^"\\]|\\.)*)"', re.IGNORECASE)
+
+
+def _filename(part: Any) -> str:
+    """The part's filename exactly as sent: aiohttp drops leading ``/`` and ``\\`` from a
+    quoted one, and the service keeps whole paths (API.md), so it is read from the header."""
+    parsed = part.filename or ""
+    header = part.headers.get("Content-Disposition", "")
+    quoted = _QUOTED_FILENAME.search(header)
+    if quoted is None or "filename*" in header.lower():
+        return parsed  # an RFC 5987 name (filename*=utf-8''...), which aiohttp decodes
+    return re.sub(r"\\(.)", r"\1", quoted.group(1))
+
+
 async def create(request: web.Request) -> web.StreamResponse:
     """``POST /files``: stream the ``file`` part to disk, then validate and publish it."""
     state = _state(request)
@@ -34,7 +49,7 @@ async def create(request: web.Request) -> web.StreamResponse:
             if part.name == "file":
                 if filename is not None:
                     raise bad_request("Only one 'file' may be sent.", "file")
-                filename = part.filename or ""
+                filename = _filename(part)
                 await receive(
                     part, writer, request, state, limit=settings.max_file_size, param="file"
                 )
