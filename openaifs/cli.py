@@ -265,6 +265,11 @@ def cmd_rm(args: argparse.Namespace) -> int:
         if not _confirm(f"Delete {'; '.join(counted)}?"):
             print("openaifs: nothing deleted", file=sys.stderr)
             return EXIT_FAILED
+    if not args.recursive:
+        for path in args.paths:
+            resolved = _resolve(path)
+            if resolved.filename and fs.isdir(path) and not fs.isfile(path):
+                raise IsADirectoryError(f"{_shown(path)}: is a folder; use -r to delete its files")
     fs.rm(list(args.paths), recursive=args.recursive, confirm=bool(whole))
     return EXIT_OK
 
@@ -365,6 +370,11 @@ def _check_source(fs: Any, source: str, from_remote: bool, recursive: bool) -> N
         raise FileNotFoundError(f"{source}: no such file or directory")
 
 
+def _as_typed(local: str, typed: str) -> str:
+    """A local path as the user wrote its root: relative if they typed a relative one."""
+    return local if os.path.isabs(typed) else os.path.relpath(local)
+
+
 def _plan(fs: Any, args: argparse.Namespace) -> list[Transfer]:
     """Which file goes where, by fsspec's rules (a trailing "/" on a source copies what it
     holds; without one, into an existing folder, the source's own name is kept); checks the
@@ -389,18 +399,14 @@ def _plan(fs: Any, args: argparse.Namespace) -> list[Transfer]:
     if len(sources) > 1 and not dest.endswith(("/", os.sep)):
         dest += "/"  # several sources: DEST is a folder, as with cp
     direction = "copy" if from_remote and to_remote else "get" if from_remote else "put"
-    pairs: list[tuple[str, str]] = []
+    items = []
     for source in sources:
         _check_source(fs, source, from_remote, args.recursive)
-        pairs += transfer.plan(fs, source, dest, args.recursive, None, direction=direction)
-    items = [
-        Transfer(
-            PREFIX + src if from_remote else src,
-            PREFIX + dst if to_remote else dst,
-            fs.info(src)["size"] if from_remote else os.path.getsize(src),
-        )
-        for src, dst in pairs
-    ]
+        for src, dst in transfer.plan(fs, source, dest, args.recursive, None, direction=direction):
+            size = fs.info(src)["size"] if from_remote else os.path.getsize(src)
+            src = PREFIX + src if from_remote else _as_typed(src, source)
+            dst = PREFIX + dst if to_remote else _as_typed(dst, dest)
+            items.append(Transfer(src, dst, size))
     seen: dict[str, str] = {}
     for item in items:
         if item.dest in seen:

@@ -61,7 +61,7 @@ def test_du_of_a_purpose_and_a_folder_counts_every_version(run, tree):
 
 def test_rm_of_a_folder_needs_r(run, tree):
     code, _, err = run("rm", "openai://user_data/runs")
-    assert code == 1 and "recursive" in err
+    assert code == 1 and "use -r" in err
     assert run("rm", "-r", "openai://user_data/runs/b") == (0, "", "")
     assert tree().find("openai://user_data") == ["user_data/runs/a/in.jsonl", "user_data/top.txt"]
 
