@@ -41,14 +41,31 @@ def expired(file: FileObject, now: float | None = None) -> bool:
 
 
 class Folder:
-    """What one folder holds directly: names of files and paths of sub-folders (full, from
-    the purpose). A purpose's own folder, ``""``, also holds the names that cannot be paths."""
+    """What one folder holds directly: its files' names (each with its list of versions, the
+    same list the listing keeps by name) and its sub-folders' paths (full, from the purpose).
+    A purpose's own folder, ``""``, also holds the names that cannot be paths."""
 
     __slots__ = ("files", "folders")
 
     def __init__(self) -> None:
-        self.files: set[str] = set()
+        self.files: dict[str, list[FileObject]] = {}
         self.folders: set[str] = set()
+
+
+def _chain(name: str) -> list[str]:
+    """The folders a filename lies in, outermost first; none for a name that is no path."""
+    if "/" not in name or not is_valid_filename(name):
+        return []
+    return folders_of(name)
+
+
+def _newest_live(versions: list[FileObject], now: float) -> FileObject | None:
+    # Inline rather than expired(): this runs once per name in every folder view.
+    for f in versions:
+        expires_at = f.get("expires_at")
+        if expires_at is None or expires_at > now:
+            return f
+    return None
 
 
 class Listing:
@@ -97,7 +114,7 @@ class Listing:
                 versions = names.get(f["filename"])
                 if versions is None:
                     versions = names[f["filename"]] = []
-                    self._file_in_folders(f["purpose"], f["filename"])
+                    self._file_in_folders(f["purpose"], f["filename"], versions)
                 # Stable sort keeps insertion order on ties: in front when newest.
                 if newest:
                     versions.insert(0, f)
@@ -126,23 +143,23 @@ class Listing:
         if not versions and names.pop(f["filename"], None) is not None:
             self._file_out_of_folders(f["purpose"], f["filename"])
 
-    def _file_in_folders(self, purpose: str, name: str) -> None:
+    def _file_in_folders(self, purpose: str, name: str, versions: list[FileObject]) -> None:
         """Record a new name in its folder, and each folder in its parent (O(depth))."""
         folders = self._folders.setdefault(purpose, {})
-        chain = folders_of(name) if is_valid_filename(name) else []
-        folders.setdefault(chain[-1] if chain else "", Folder()).files.add(name)
+        chain = _chain(name)
+        folders.setdefault(chain[-1] if chain else "", Folder()).files[name] = versions
         for path in chain:
             folders.setdefault(path.rpartition("/")[0], Folder()).folders.add(path)
 
     def _file_out_of_folders(self, purpose: str, name: str) -> None:
         """Forget a name that has no file left; folders left empty go too."""
         folders = self._folders.get(purpose, {})
-        chain = folders_of(name) if is_valid_filename(name) else []
+        chain = _chain(name)
         path = chain[-1] if chain else ""
         folder = folders.get(path)
         if folder is None:
             return
-        folder.files.discard(name)
+        folder.files.pop(name, None)
         while path and not (folder.files or folder.folders):
             del folders[path]
             path_parent = path.rpartition("/")[0]
@@ -192,10 +209,6 @@ class Listing:
             ]
         return newest_first(files)
 
-    def _newest_live(self, purpose: str, name: str, now: float) -> FileObject | None:
-        versions = self.by_purpose.get(purpose, {}).get(name, ())
-        return next((f for f in versions if not expired(f, now)), None)
-
     def _has_live(self, purpose: str, path: str, now: float) -> bool:
         """Whether folder ``path`` holds a live file (depth first: usually the first look)."""
         folders = self._folders.get(purpose, {})
@@ -204,7 +217,7 @@ class Listing:
             folder = folders.get(stack.pop())
             if folder is None:
                 continue
-            if any(self._newest_live(purpose, n, now) for n in folder.files):
+            if any(_newest_live(v, now) for v in folder.files.values()):
                 return True
             stack.extend(folder.folders)
         return False
@@ -222,9 +235,9 @@ class Listing:
             folder = self._folders.get(purpose, {}).get(path)
             if folder is None:
                 return [], []
-            files = [self._newest_live(purpose, n, now) for n in folder.files]
+            files = [f for v in folder.files.values() if (f := _newest_live(v, now)) is not None]
             subs = [p for p in folder.folders if self._has_live(purpose, p, now)]
-        return [f for f in files if f is not None], subs
+        return files, subs
 
     def below(
         self, purpose: str, path: str, maxdepth: int | None = None
@@ -243,9 +256,10 @@ class Listing:
                 folder = folders.get(at)
                 if folder is None:
                     continue
-                for name in folder.files:
-                    f = self._newest_live(purpose, name, now)
-                    if f is not None and is_valid_filename(name):
+                for name, versions in folder.files.items():
+                    f = _newest_live(versions, now)
+                    # Only a purpose's own folder holds names that are no paths.
+                    if f is not None and (at or is_valid_filename(name)):
                         files.append(f)
                 for sub in folder.folders:
                     if self._has_live(purpose, sub, now):
@@ -263,14 +277,13 @@ class Listing:
         found: list[FileObject] = []
         with self._lock:
             folders = self._folders.get(purpose, {})
-            names = self.by_purpose.get(purpose, {})
             stack = [path]
             while stack:
                 folder = folders.get(stack.pop())
                 if folder is None:
                     continue
-                for name in folder.files:
-                    found.extend(f for f in names.get(name, ()) if not expired(f, now))
+                for versions in folder.files.values():
+                    found.extend(f for f in versions if not expired(f, now))
                 stack.extend(folder.folders)
         return newest_first(found)
 

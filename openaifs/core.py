@@ -14,6 +14,7 @@ import datetime
 import errno
 import hashlib
 import io
+import operator
 import os
 import uuid
 from typing import Any
@@ -241,10 +242,11 @@ class OpenAIFileSystem(AbstractFileSystem):
                 return [file_entry(found.versions[0])]
             listing, folder = found.listing, resolved.filename
         files, folders = listing.folder(purpose, folder)
-        entries = [file_entry(f) for f in files]
-        entries += [dir_entry(f"{purpose}/{sub}") for sub in folders]
-        # A name that is both a file and a folder is listed as both (as on S3).
-        return sorted(entries, key=lambda e: (e["name"], e["type"]))
+        # A name that is both a file and a folder is listed as both (as on S3), the folder
+        # first: the sort by name is stable.
+        entries = [dir_entry(f"{purpose}/{sub}") for sub in folders]
+        entries += [file_entry(f) for f in files]
+        return sorted(entries, key=operator.itemgetter("name"))
 
     def info(self, path: str, refresh: bool = False, **kwargs: Any) -> dict[str, Any]:
         """Details of a purpose, a folder, a file path or a file id.
