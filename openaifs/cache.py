@@ -96,7 +96,8 @@ class Listing:
         self._by_id: dict[str, FileObject] = {}
         #: Ids the service listed to us (a fetch, or a look for newer files), as opposed to
         #: files we added ourselves: only these mark how far the listing is known complete.
-        self.seen: set[str] = set()
+        #: Each maps to the count of files seen when it was first seen (see :meth:`mark`).
+        self.seen: dict[str, int] = {}
         #: The newest ``created_at`` among them; deletes since do not lower it.
         self.seen_until: int | None = None
         self.add(newest_first(files), listed=True, newest=False)
@@ -123,7 +124,7 @@ class Listing:
                 versions.sort(key=lambda v: -v.get("created_at", 0))
                 self._by_id[f["id"]] = f
                 if listed:
-                    self.seen.add(f["id"])
+                    self.seen.setdefault(f["id"], len(self.seen) + 1)
                     created = f.get("created_at", 0)
                     if self.seen_until is None or created > self.seen_until:
                         self.seen_until = created
@@ -166,6 +167,17 @@ class Listing:
             folder = folders[path_parent]
             folder.folders.discard(path)
             path = path_parent
+
+    def mark(self) -> int:
+        """A mark of what has been seen so far, for :meth:`seen_by`."""
+        with self._lock:
+            return len(self.seen)
+
+    def seen_by(self, file_id: str, mark: int) -> bool:
+        """Whether the service had listed ``file_id`` to us by the time of ``mark``: such a
+        file existed then, so every file made since is listed before it (newest first)."""
+        with self._lock:
+            return 0 < self.seen.get(file_id, 0) <= mark
 
     def __contains__(self, file_id: str) -> bool:
         with self._lock:

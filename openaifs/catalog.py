@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from openaifs.cache import FileObject, Listing, MetadataCache, expired, newest_first
 from openaifs.client import APIClient
-from openaifs.limits import KNOWN_PURPOSES, PROTOCOL
+from openaifs.limits import KNOWN_PURPOSES, MAX_LIST_LIMIT, PROTOCOL
 from openaifs.paths import ResolvedPath, is_valid_filename
 
 logger = logging.getLogger("openaifs")
@@ -58,6 +59,21 @@ class Found:
         return self.listing.is_folder(resolved.purpose, resolved.filename)
 
 
+@dataclass(frozen=True)
+class Mark:
+    """How far the service's listing was known at one moment (see :meth:`Catalog.mark`)."""
+
+    listing: Listing
+    seen: int
+    seen_until: int | None
+
+    def before(self, file: FileObject) -> bool:
+        """Whether ``file`` is known to predate the mark."""
+        if self.listing.seen_by(file["id"], self.seen):
+            return True
+        return self.seen_until is not None and file["created_at"] < self.seen_until
+
+
 class Catalog:
     """Names to File objects, with the metadata cache in front of the service.
 
@@ -80,6 +96,7 @@ class Catalog:
         self.metadata = metadata
         self.has_key = has_key
         self.max_concurrency = max_concurrency
+        self._listing_lock = threading.Lock()
 
     def require_key(self) -> None:
         if not self.has_key:
@@ -95,7 +112,13 @@ class Catalog:
             if cached is not None:
                 return cached
         self.require_key()
-        return self.metadata.store_listing(self.client.list_files(order="desc", path=path))
+        with self._listing_lock:
+            # Threads that asked at once share one listing (a cold put of many files).
+            if not refresh:
+                cached = self.metadata.listing()
+                if cached is not None:
+                    return cached
+            return self.metadata.store_listing(self.client.list_files(order="desc", path=path))
 
     def check_purpose(self, purpose: str, listing: Listing | None = None) -> None:
         """Refuse a purpose that is neither known nor present in the data."""
@@ -122,7 +145,12 @@ class Catalog:
         return file
 
     def versions(
-        self, resolved: ResolvedPath, refresh: bool = False, *, look_newer: bool = False
+        self,
+        resolved: ResolvedPath,
+        refresh: bool = False,
+        *,
+        look_newer: bool = False,
+        cached_only: bool = False,
     ) -> list[FileObject]:
         """Every live file of a name, newest first.
 
@@ -138,12 +166,15 @@ class Catalog:
             Also look at the files made since the cached listing, even when it knows the
             name: as fresh as a full listing for new files, at the cost of one small request
             (writes and deletes use this; a delete by someone else is then a 404, not harm).
+        cached_only : bool
+            With a cached listing, answer from it alone, even for a name it lacks (a
+            replace-write looks at newer files after publishing anyway).
         """
         shown = url(resolved.unresolve())
         cached = None if refresh else self.metadata.listing()
         if cached is not None:
             found = cached.versions(resolved.purpose, resolved.filename)
-            if found and not look_newer:
+            if (found and not look_newer) or cached_only:
                 return found
             return self.made_since(cached, shown, resolved.purpose, resolved.filename)
         listing = self.listing(refresh=True, path=shown)
@@ -167,6 +198,15 @@ class Catalog:
         listing = self.listing(refresh=True, path=url(resolved.unresolve()))
         return Found(listing.versions(purpose, name), listing)
 
+    def look_newer(self, shown: str) -> Listing:
+        """Bring the cached listing up to date with the files made since it was fetched
+        (one short look; a full listing if nothing is cached). Returns the listing."""
+        cached = self.metadata.listing()
+        if cached is None:
+            return self.listing(refresh=True, path=shown)
+        self.made_since(cached, shown, "", "")
+        return cached
+
     def made_since(
         self, cached: Listing, shown: str, purpose: str, filename: str
     ) -> list[FileObject]:
@@ -181,7 +221,7 @@ class Catalog:
         self.require_key()
         since = cached.seen_until
         newer = []
-        for f in self.client.list_files(order="desc", page_size=32, path=shown):
+        for f in self.client.list_files(order="desc", page_size=8, grow=True, path=shown):
             # Stop at a file the service listed before; files we wrote ourselves since are
             # no such mark: others may have written between our listing and our write.
             if f["id"] in cached.seen or (since is not None and f["created_at"] < since):
@@ -199,32 +239,40 @@ class Catalog:
         ]
         return newest_first([*fresh, *known])
 
-    def watermark(self) -> int | None:
-        """The newest ``created_at`` the service has listed to us (``None``: nothing yet).
+    def mark(self) -> Mark | None:
+        """What the service has listed to us so far (``None``: nothing cached).
 
-        Every file created since is found by :meth:`made_since`; writers remember this
-        before they publish, to look for rivals after.
+        Writers take one before they publish, to look afterwards at exactly the files made
+        meanwhile (:meth:`since`).
         """
         cached = self.metadata.listing()
-        return None if cached is None else cached.seen_until
+        if cached is None:
+            return None
+        return Mark(cached, cached.mark(), cached.seen_until)
 
-    def since(
-        self, purpose: str, filename: str, watermark: int | None, shown: str
-    ) -> list[FileObject]:
-        """Every live file of a name created at or after ``watermark``, in the service's
-        newest-first order (which breaks ``created_at`` ties by creation order).
+    def since(self, purpose: str, filename: str, mark: Mark | None, shown: str) -> list[FileObject]:
+        """Every live file of a name made since ``mark``, in the service's newest-first
+        order (which breaks ``created_at`` ties by creation order).
 
-        One newest-first look that stops at the first file older than ``watermark``: its
-        cost is the number of files made meanwhile, not the size of the purpose.
+        The look stops at the first file the service had listed to us by ``mark`` (it
+        existed then, so everything newer comes before it): its cost is the number of files
+        made meanwhile, not the size of the purpose. Without a mark, it lists the project.
         """
         self.require_key()
         scanned = []
-        for f in self.client.list_files(purpose, order="desc", page_size=32, path=shown):
-            if watermark is not None and f["created_at"] < watermark:
+        page = 8 if mark is not None else MAX_LIST_LIMIT
+        # Every purpose, not just this one: what the look records as seen must mean "the
+        # project is known up to here", or a later look elsewhere would stop too early.
+        for f in self.client.list_files(order="desc", page_size=page, grow=True, path=shown):
+            if mark is not None and mark.before(f):
                 break
             scanned.append(f)
         accepted = self.metadata.found_newer(scanned)
-        return [f for f in accepted if f["filename"] == filename and not expired(f)]
+        return [
+            f
+            for f in accepted
+            if (f["purpose"], f["filename"]) == (purpose, filename) and not expired(f)
+        ]
 
     def resolve_file(self, resolved: ResolvedPath, refresh: bool = False) -> FileObject:
         """The File object a file path or a file id means."""
@@ -246,9 +294,10 @@ class Catalog:
         self.require_key()
         try:
             self.client.delete_file(file_id, path=path)
-        finally:
-            # Gone either way: deleted now, or not there to begin with.
-            self.metadata.removed([file_id])
+        except FileNotFoundError:
+            self.metadata.removed([file_id])  # not there to begin with
+            raise
+        self.metadata.removed([file_id])
 
     def delete_files(self, files: list[FileObject], path: str) -> None:
         """Delete ``files`` concurrently; files already gone count as deleted.

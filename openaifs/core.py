@@ -14,7 +14,6 @@ import datetime
 import errno
 import hashlib
 import io
-import operator
 import os
 import uuid
 from typing import Any
@@ -24,14 +23,14 @@ from fsspec.compression import compr
 from fsspec.spec import AbstractFileSystem
 from fsspec.utils import infer_compression
 
-from openaifs import paths, transfer
+from openaifs import folders, paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
 from openaifs.client import DEFAULT_BASE_URL, APIClient
 from openaifs.content import ContentReader, shared_content_cache
 from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
-from openaifs.options import check_options
+from openaifs.options import check_open_arguments, check_options
 from openaifs.paths import ResolvedPath, parse_path
 from openaifs.publish import Publisher, check_policy
 from openaifs.transaction import OpenAITransaction
@@ -150,7 +149,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         )
 
     def __repr__(self) -> str:
-        return f"OpenAIFileSystem(base_url={mask_userinfo(self.base_url)!r})"
+        return f"OpenAIFileSystem(base_url={self.client.display_url!r})"
 
     # -- paths ------------------------------------------------------------------------
 
@@ -199,54 +198,11 @@ class OpenAIFileSystem(AbstractFileSystem):
             each entry is then named by its id path (``file-…``), newest first.
         """
         resolved = self._resolve(path)
-        if resolved.is_root:
-            listing = self.catalog.listing(refresh, path=url(""))
-            names = list(KNOWN_PURPOSES) + sorted(set(listing.purposes()) - set(KNOWN_PURPOSES))
-            entries = [dir_entry(name) for name in names]
-        elif resolved.is_file_id:
+        if resolved.is_file_id:
             entries = [self.info(path, refresh=refresh)]
-        elif versions:
-            entries = [file_entry(f, f["id"]) for f in self._versions(resolved, refresh)]
         else:
-            entries = self._ls_below_purpose(resolved, refresh)
+            entries = folders.ls_entries(self.catalog, resolved, refresh, versions)
         return entries if detail else [e["name"] for e in entries]
-
-    def _versions(self, resolved: ResolvedPath, refresh: bool) -> list[FileObject]:
-        """``ls(versions=True)``: every file of a name, and every file at or below a
-        folder or purpose, newest first."""
-        self.catalog.check_purpose(resolved.purpose)
-        if resolved.is_purpose:
-            listing = self.catalog.listing(refresh, path=url(resolved.purpose))
-            return listing.versions_below(resolved.purpose, "")
-        found = self.catalog.lookup(resolved, refresh)
-        files = list(found.versions)
-        if found.is_folder(resolved):
-            files += found.listing.versions_below(resolved.purpose, resolved.filename)
-        if not files:
-            raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
-        return files
-
-    def _ls_below_purpose(self, resolved: ResolvedPath, refresh: bool) -> list[dict[str, Any]]:
-        """What a purpose or a folder holds directly (one file: itself), from the listing."""
-        purpose = resolved.purpose
-        if resolved.is_purpose:
-            listing = self.catalog.listing(refresh, path=url(purpose))
-            self.catalog.check_purpose(purpose, listing)
-            folder = ""
-        else:
-            self.catalog.check_purpose(purpose)
-            found = self.catalog.lookup(resolved, refresh)
-            if not found.is_folder(resolved):
-                if not found.versions:
-                    raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
-                return [file_entry(found.versions[0])]
-            listing, folder = found.listing, resolved.filename
-        files, folders = listing.folder(purpose, folder)
-        # A name that is both a file and a folder is listed as both (as on S3), the folder
-        # first: the sort by name is stable.
-        entries = [dir_entry(f"{purpose}/{sub}") for sub in folders]
-        entries += [file_entry(f) for f in files]
-        return sorted(entries, key=operator.itemgetter("name"))
 
     def info(self, path: str, refresh: bool = False, **kwargs: Any) -> dict[str, Any]:
         """Details of a purpose, a folder, a file path or a file id.
@@ -263,13 +219,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         if resolved.is_file_id:
             file, name = self._file(path, refresh)
             return file_entry(file, name)
-        self.catalog.check_purpose(resolved.purpose)
-        found = self.catalog.lookup(resolved, refresh)
-        if found.versions:
-            return file_entry(found.versions[0], resolved.unresolve())
-        if found.is_folder(resolved):
-            return dir_entry(resolved.unresolve())
-        raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
+        return folders.info_below(self.catalog, resolved, refresh)
 
     def exists(self, path: str, **kwargs: Any) -> bool:
         """Whether ``path`` exists. Only a truly absent file answers ``False``: an
@@ -321,43 +271,14 @@ class OpenAIFileSystem(AbstractFileSystem):
             raise ValueError("maxdepth must be at least 1")
         resolved = self._resolve(path)
         refresh = bool(kwargs.get("refresh", False))
-        out: dict[str, dict[str, Any]] = {}
         if resolved.is_file_id:
-            out[resolved.file_id] = self.info(path, refresh=refresh)
-        elif resolved.is_root:
-            listing = self.catalog.listing(refresh, path=url(""))
-            for purpose in self.ls("", detail=False):
-                out[purpose] = dir_entry(purpose)
-                if maxdepth is None or maxdepth > 1:
-                    deeper = None if maxdepth is None else maxdepth - 1
-                    self._found_below(out, listing, purpose, "", deeper)
-        elif resolved.is_purpose:
-            listing = self.catalog.listing(refresh, path=url(resolved.purpose))
-            self.catalog.check_purpose(resolved.purpose, listing)
-            self._found_below(out, listing, resolved.purpose, "", maxdepth)
+            out = {resolved.file_id: self.info(path, refresh=refresh)}
         else:
-            self.catalog.check_purpose(resolved.purpose)
-            found = self.catalog.lookup(resolved, refresh)
-            if found.is_folder(resolved):
-                self._found_below(out, found.listing, resolved.purpose, resolved.filename, maxdepth)
-            elif found.versions:
-                out[resolved.unresolve()] = file_entry(found.versions[0], resolved.unresolve())
+            out = folders.find(self.catalog, resolved, maxdepth, refresh)
         if not withdirs:
             out = {name: e for name, e in out.items() if e["type"] == "file"}
         names = sorted(out)
         return {name: out[name] for name in names} if detail else names
-
-    @staticmethod
-    def _found_below(
-        out: dict[str, Any], listing: Any, purpose: str, folder: str, maxdepth: int | None
-    ) -> None:
-        files, folders = listing.below(purpose, folder, maxdepth)
-        for sub in folders:
-            out[f"{purpose}/{sub}"] = dir_entry(f"{purpose}/{sub}")
-        # A name that is both: the file wins the one key (a find result is keyed by name).
-        for f in files:
-            entry = file_entry(f)
-            out[entry["name"]] = entry
 
     def size(self, path: str) -> int:
         """The size of a file in bytes."""
@@ -410,12 +331,9 @@ class OpenAIFileSystem(AbstractFileSystem):
     def rmdir(self, path: str) -> None:
         """Nothing to remove: an empty folder does not exist, and purposes always do.
         A folder that holds files raises ``OSError`` (``rm(path, recursive=True)``)."""
-        resolved = self._resolve(path)
-        if resolved.is_named_file and self.isdir(path):
-            raise OSError(
-                errno.ENOTEMPTY,
-                f"{url(resolved.unresolve())}: folder not empty; use rm(path, recursive=True)",
-            )
+        if self._resolve(path).is_named_file and self.isdir(path):
+            shown = url(self._strip_protocol(path))
+            raise OSError(errno.ENOTEMPTY, f"{shown}: folder not empty; use rm(recursive=True)")
         self.mkdir(path)
 
     # -- reading ------------------------------------------------------------------------
@@ -424,13 +342,32 @@ class OpenAIFileSystem(AbstractFileSystem):
         self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any
     ) -> bytes:
         """The content of a file, or of bytes ``start``..``end`` of it."""
+
+        def read(file: FileObject, name: str) -> bytes:
+            size = file["bytes"]
+            first = (
+                0 if start is None else (max(0, size + start) if start < 0 else min(start, size))
+            )
+            last = size if end is None else (max(0, size + end) if end < 0 else min(end, size))
+            if first >= last:
+                return b""
+            return b"".join(self.reader.iter(file, name, first, last))
+
+        return self._by_name(path, read)
+
+    def _by_name(self, path: str, action: Any) -> Any:
+        """``action(file, name)`` on the file ``path`` means; if a name's file turns out to
+        be gone (another thread or process replaced it since we cached it), the name is
+        resolved afresh once."""
         file, name = self._file(path)
-        size = file["bytes"]
-        start = 0 if start is None else (max(0, size + start) if start < 0 else min(start, size))
-        end = size if end is None else (max(0, size + end) if end < 0 else min(end, size))
-        if start >= end:
-            return b""
-        return b"".join(self.reader.iter(file, name, start, end))
+        try:
+            return action(file, name)
+        except FileNotFoundError:
+            if self._resolve(path).is_file_id:
+                raise
+            self.metadata.removed([file["id"]])
+            file, name = self._file(path)
+            return action(file, name)
 
     def get_file(
         self,
@@ -447,10 +384,17 @@ class OpenAIFileSystem(AbstractFileSystem):
         at ``lpath`` stays as it was.
         """
         try:
-            file, name = self._file(rpath)
+            self._file(rpath)
         except IsADirectoryError:  # the root, a purpose or a folder
             os.makedirs(lpath, exist_ok=True)
             return
+        self._by_name(
+            rpath, lambda file, name: self._download(file, name, lpath, callback, outfile)
+        )
+
+    def _download(
+        self, file: FileObject, name: str, lpath: str, callback: Callback, outfile: Any
+    ) -> None:
         callback.set_size(file["bytes"])
 
         def copy_to(out: Any) -> None:
@@ -545,7 +489,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         writer = OpenAIWriteFile(
             self, target.path, target, self.publisher, size=size, autocommit=autocommit
         )
-        if not autocommit:
+        if self._intrans:
             self.transaction.files.append(writer)
         return writer
 
@@ -689,53 +633,27 @@ class OpenAIFileSystem(AbstractFileSystem):
         """
         targets = path if isinstance(path, list) else [path]
         files: list[FileObject] = []
+        named = []
         for target in targets:
             resolved = self._resolve(target)
             if resolved.is_file_id:
                 # One exact file: deleting one that is not there is an error.
                 self.catalog.delete_id(resolved.file_id, url(resolved.file_id))
-                continue
-            files.extend(self._to_delete(target, recursive, confirm))
-        self.catalog.delete_files(files, ", ".join(url(self._strip_protocol(t)) for t in targets))
-
-    def _to_delete(self, target: str, recursive: bool, confirm: bool) -> list[FileObject]:
-        resolved = self._resolve(target)
-        shown = url(resolved.unresolve())
-        if resolved.is_root or resolved.is_purpose:
-            if not recursive:
-                raise IsADirectoryError(f"{shown}: is a directory; use recursive=True")
-            if not confirm:
-                raise PermissionError(
-                    f"{shown}: deleting every file of a purpose needs confirm=True "
-                    "as well as recursive=True"
+            elif resolved.is_named_file and not paths.has_magic(resolved.filename):
+                named.append(resolved)
+            else:
+                files.extend(
+                    folders.to_delete_many(
+                        self.catalog, self._resolve(target), recursive, confirm, self.glob
+                    )
                 )
-            listing = self.catalog.listing(refresh=True)
-            purposes = [resolved.purpose] if resolved.is_purpose else listing.purposes()
-            return [f for purpose in purposes for f in listing.all_versions(purpose)]
-        if paths.has_magic(resolved.filename):
-            matched = self.glob(target)
-            if not matched:
-                raise FileNotFoundError(f"{shown}: nothing matches")
-            files = []
-            for name in matched:
-                try:
-                    files += self._to_delete(name, recursive, confirm)
-                except IsADirectoryError:
-                    continue  # a folder the pattern matched: rm -r it, or match its files
-            return files
-        self.catalog.check_purpose(resolved.purpose)
-        versions = self.catalog.versions(resolved, look_newer=True)
-        listing = self.catalog.listing()
-        if listing.is_folder(resolved.purpose, resolved.filename):
-            if recursive:
-                below = listing.versions_below(resolved.purpose, resolved.filename)
-                known = {f["id"] for f in versions}
-                versions = versions + [f for f in below if f["id"] not in known]
-            elif not versions:
-                raise IsADirectoryError(f"{shown}: is a folder; use recursive=True")
-        if not versions:
-            raise FileNotFoundError(f"{shown}: no such file")
-        return versions
+        if named:
+            # Every name from one look at what is newer than the cache (or one listing).
+            listing = self.catalog.look_newer(url(named[0].unresolve()))
+            for resolved in named:
+                self.catalog.check_purpose(resolved.purpose, listing)
+                files.extend(folders.to_delete(listing, resolved, recursive))
+        self.catalog.delete_files(files, ", ".join(url(self._strip_protocol(t)) for t in targets))
 
     # -- many files at once --------------------------------------------------------------
 
@@ -778,43 +696,3 @@ class OpenAIFileSystem(AbstractFileSystem):
     @property
     def _file_workers(self) -> int:
         return self.max_concurrency // 2 or 1
-
-
-def mask_userinfo(address: str) -> str:
-    """``address`` with any ``user:password@`` replaced by ``***@``."""
-    scheme, sep, rest = address.partition("://")
-    if not sep or "@" not in rest.split("/", 1)[0]:
-        return address
-    return f"{scheme}://***@{rest.split('@', 1)[1]}"
-
-
-def check_open_arguments(
-    mode: str,
-    block_size: Any,
-    cache_options: Any,
-    size: Any,
-    kwargs: dict[str, Any],
-) -> None:
-    """Refuse a misused argument of :meth:`OpenAIFileSystem.open` before any request."""
-    allowed = {"r", "rb", "rt", "w", "wb", "wt", "x", "xb", "xt"}
-    if mode not in allowed:
-        hint = " (appending is impossible: a file's content never changes)" if "a" in mode else ""
-        raise ValueError(
-            f"mode {mode!r} is not supported{hint}: use one of 'rb', 'r', 'wb', 'w', 'xb', 'x'"
-        )
-    if block_size is not None and (
-        isinstance(block_size, bool) or not isinstance(block_size, int) or block_size <= 0
-    ):
-        raise ValueError(f"block_size must be a positive number of bytes, not {block_size!r}")
-    if cache_options is not None and not isinstance(cache_options, dict):
-        raise TypeError(f"cache_options must be a dict, not {type(cache_options).__name__}")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
-        raise ValueError(f"size must be a number of bytes >= 0, not {size!r}")
-    cache_type = kwargs.get("cache_type")
-    if cache_type is not None:
-        from fsspec.caching import caches
-
-        if cache_type not in caches:
-            raise ValueError(
-                f"cache_type {cache_type!r} is not one of fsspec's: {', '.join(sorted(caches))}"
-            )

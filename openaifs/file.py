@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import logging
 import os
 import sys
@@ -132,6 +133,9 @@ def _exception_in_flight() -> BaseException | None:
     return sys.exc_info()[1]
 
 
+_close_order = itertools.count()
+
+
 def _abandon_in_background(upload: Any) -> None:
     """Cancel ``upload`` without blocking: a finalizer must never wait on the network.
 
@@ -159,12 +163,14 @@ class PublishOnCleanClose:
 
     def _note_context(self) -> None:
         # An exception already being handled when the writer was opened (a writer opened
-        # inside an ``except`` clause) is not a reason to discard it.
-        self._context_at_open = _exception_in_flight()
+        # inside an ``except`` clause) is not a reason to discard it. Its traceback is
+        # kept too: the same exception raised again (a bare ``raise``) has a new one.
+        exc = _exception_in_flight()
+        self._context_at_open = (exc, None if exc is None else exc.__traceback__)
 
     def _failing(self) -> BaseException | None:
         exc = _exception_in_flight()
-        if exc is None or exc is getattr(self, "_context_at_open", None):
+        if exc is None or (exc, exc.__traceback__) == getattr(self, "_context_at_open", None):
             return None
         return exc
 
@@ -178,10 +184,12 @@ class PublishOnCleanClose:
         self.discard()
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        # Our own ``with`` knows for certain: no guessing from the interpreter's state
+        # (an ExitStack runs every exit while a suppressed exception is still in flight).
         if exc_type is not None:
             self.discard()
         else:
-            self.close()
+            self.publish()
 
     def __del__(self) -> None:
         try:
@@ -239,6 +247,9 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         self._part_files: list[str] = []
         self._small: bytes | None = None
         self._ready = False
+        self._discarded = False
+        #: When the writer was closed, in the order of every deferred writer's close.
+        self.closed_seq: int | None = None
         self.file: dict[str, Any] | None = None
 
     @property
@@ -338,7 +349,7 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         """Send what is left and publish (or, in a transaction, keep it for the end)."""
         if self.closed:
             return
-        failing = self._failing()
+        failing = None if getattr(self, "publishing", False) else self._failing()
         if failing is not None:
             self._discard_for(failing, self.path)
             return
@@ -353,6 +364,8 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
                 self.flush(force=True)
             if self.autocommit:
                 self.publisher.publish(self.target, self._make_file())
+            else:
+                self.closed_seq = next(_close_order)
         except BaseException:
             self.discard()
             raise
@@ -361,19 +374,38 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
             if self.autocommit:
                 self._cleanup()
 
-    def commit(self) -> dict[str, Any]:
-        """In a transaction: make the file sent at ``close`` (the policy comes after)."""
+    @property
+    def discarded(self) -> bool:
+        return self._discarded
+
+    def make(self) -> dict[str, Any]:
+        """Deferred (``autocommit=False``): make the file sent at ``close``, once."""
+        if self.file is not None:
+            return self.file
+        if self._discarded:
+            raise ValueError(f"openai://{self.path}: the write was discarded; nothing to commit")
         if not self._ready:
-            raise ValueError(f"{self.path}: not closed, so there is nothing to commit")
+            raise ValueError(f"openai://{self.path}: not closed, so there is nothing to commit")
         try:
-            file = self._make_file()
-            self.publisher.confirm(self.target, file)
-            return file
+            return self._make_file()
         finally:
             self._cleanup()
 
+    def commit(self) -> dict[str, Any]:
+        """Deferred (``autocommit=False``) outside a transaction: make the file now and
+        apply the overwrite policy. (A transaction makes all its files first, then applies
+        the policies: see :mod:`openaifs.transaction`.)"""
+        already = self.file is not None
+        file = self.make()
+        if not already:
+            self.publisher.publish(self.target, file)
+        return file
+
     def discard(self, background: bool = False) -> None:
         """Abandon the write: cancel any Upload, remove local spool files. Never raises."""
+        if self.file is None:
+            self._discarded = True
+            self._ready = False
         if self._upload is not None:
             if background:
                 _abandon_in_background(self._upload)
@@ -437,7 +469,14 @@ class LayeredWriteFile(PublishOnCleanClose):
         if failing is not None:
             self._discard_for(failing, self.raw.path)
             return
+        self.publish()
+
+    def publish(self) -> None:
+        """Flush every layer, then publish, even inside an ``except`` clause."""
+        if self.raw.closed:
+            return
         try:
+            self.raw.publishing = True  # the layers' close() must not second-guess it
             self._outer.close()
             self.raw.publish()
         except BaseException:

@@ -1,4 +1,5 @@
-"""Storage options are checked: an unknown one is an error that names the fix, never ignored.
+"""Options are checked: an unknown storage option is an error that names the fix, never
+ignored, and a misused argument of ``open`` fails before any request.
 
 A user pointing at a proxy with ``endpoint_url=`` (the s3fs name) must not have their key
 sent to the default service while the option is silently dropped.
@@ -77,3 +78,34 @@ def check_options(cls: type, options: dict[str, Any]) -> None:
             f"{cls.__name__} got an unknown option {name!r}{hint} "
             "(see docs/configuration.md for every option)"
         )
+
+
+def check_open_arguments(
+    mode: str,
+    block_size: Any,
+    cache_options: Any,
+    size: Any,
+    kwargs: dict[str, Any],
+) -> None:
+    """Refuse a misused argument of :meth:`OpenAIFileSystem.open` before any request."""
+    allowed = {"r", "rb", "rt", "w", "wb", "wt", "x", "xb", "xt"}
+    if mode not in allowed:
+        hint = " (appending is impossible: a file's content never changes)" if "a" in mode else ""
+        raise ValueError(
+            f"mode {mode!r} is not supported{hint}: use one of 'rb', 'r', 'wb', 'w', 'xb', 'x'"
+        )
+    if block_size is not None and (
+        isinstance(block_size, bool) or not isinstance(block_size, int) or block_size <= 0
+    ):
+        raise ValueError(f"block_size must be a positive number of bytes, not {block_size!r}")
+    if cache_options is not None and not isinstance(cache_options, dict):
+        raise TypeError(f"cache_options must be a dict, not {type(cache_options).__name__}")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise ValueError(f"size must be a number of bytes >= 0, not {size!r}")
+    cache_type = kwargs.get("cache_type")
+    if cache_type is not None:
+        from fsspec.caching import caches
+
+        if cache_type not in caches:
+            known = ", ".join(sorted(str(c) for c in caches))
+            raise ValueError(f"cache_type {cache_type!r} is not one of fsspec's: {known}")

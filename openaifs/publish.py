@@ -18,18 +18,20 @@ published together when the block ends (:class:`~openaifs.transaction.OpenAITran
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import mimetypes
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from openaifs.cache import FileObject
-from openaifs.catalog import Catalog, url
+from openaifs.catalog import Catalog, Mark, url
 from openaifs.client import APIClient
-from openaifs.limits import OUTPUT_PURPOSES, WRITABLE_PURPOSES
+from openaifs.limits import MAX_LIST_LIMIT, OUTPUT_PURPOSES, WRITABLE_PURPOSES
 from openaifs.paths import ResolvedPath
 from openaifs.upload import (
     MultipartUpload,
@@ -82,9 +84,9 @@ class WriteTarget:
     expires_after: int | None
     #: Ids of the files that held this name before the write started.
     earlier_ids: set[str] = field(default_factory=set)
-    #: The newest ``created_at`` the service had listed when the write started: every
-    #: rival writer's file is at least this new.
-    watermark: int | None = None
+    #: How far the service's listing was known when the write started: every rival
+    #: writer's file, and every file of the name we do not know of, is newer.
+    mark: Mark | None = None
 
     @property
     def url(self) -> str:
@@ -156,10 +158,16 @@ class Publisher:
         if size is not None:
             check_size(size, shown)
         self.catalog.require_key()
+        # The mark comes first: every file made after it (a rival's too) is found later.
+        mark = self.catalog.mark()
         # An exclusive write looks at files made since the cached listing: another client
-        # may have written the name since it was fetched. (Races after this are settled
-        # after publishing, in settle().)
-        earlier = self.catalog.versions(resolved, look_newer=policy == "error")
+        # may have written the name since it was fetched (races after this are settled
+        # after publishing, in confirm()). Other policies trust the cache here: files of
+        # the name it does not know are newer than its mark, and the look after
+        # publishing finds them.
+        earlier = self.catalog.versions(
+            resolved, look_newer=policy == "error", cached_only=policy != "error"
+        )
         if earlier and policy == "error":
             raise FileExistsError(f"{shown}: exists (id {earlier[0]['id']})")
         return WriteTarget(
@@ -170,7 +178,7 @@ class Publisher:
             mime_type=mime_type or mime_type_for(resolved.filename),
             expires_after=expires_after,
             earlier_ids={f["id"] for f in earlier},
-            watermark=self.catalog.watermark(),
+            mark=mark,
         )
 
     # -- 2. sending -------------------------------------------------------------------
@@ -256,7 +264,13 @@ class Publisher:
             expected = md5()
             if expected is None and not unverified:
                 return None
-            for f in self.client.list_files(target.purpose, order="desc", path=target.url):
+            mark = target.mark
+            page = 8 if mark is not None else MAX_LIST_LIMIT
+            for f in self.client.list_files(
+                target.purpose, order="desc", page_size=page, grow=True, path=target.url
+            ):
+                if mark is not None and mark.before(f):
+                    return None  # older than the write: no attempt of ours made it
                 if (
                     f["filename"] == target.filename
                     and f["bytes"] == size
@@ -278,12 +292,13 @@ class Publisher:
     # -- 3. the name after ------------------------------------------------------------
 
     def publish(self, target: WriteTarget, file: FileObject) -> FileObject:
-        """A new file is complete: record it, settle exclusive races, apply the policy."""
-        self.confirm(target, file)
-        self.apply_policy(target, file)
+        """A new file is complete: record it, settle exclusive races, apply the policy
+        (one small look at the files made meanwhile serves both)."""
+        found = self.confirm(target, file)
+        self.apply_policy(target, file, found)
         return file
 
-    def confirm(self, target: WriteTarget, file: FileObject) -> None:
+    def confirm(self, target: WriteTarget, file: FileObject) -> list[FileObject] | None:
         """Record the new file; for an exclusive write, make sure it is the only winner.
 
         Concurrent exclusive writers may all pass :meth:`target`'s check. After
@@ -292,23 +307,60 @@ class Publisher:
         service's own newest-first order, the same rule that decides which file a name
         means) wins; every other writer deletes its own file and raises
         :class:`FileExistsError`. Exactly one file remains, whoever looks first.
+
+        Returns the name's files made since the write began (newest first), or ``None``
+        when the policy needed no look.
         """
         self.catalog.metadata.added(file)
+        if target.overwrite == "keep":
+            return None
         if target.overwrite != "error":
-            return
-        found = self.catalog.since(target.purpose, target.filename, target.watermark, target.url)
+            try:
+                return self._made_since(target)
+            except Exception:  # the write succeeded; apply_policy looks again, guarded
+                return None
+        try:
+            found = self._made_since(target)
+        except Exception as exc:
+            # Without the look, this writer cannot know it is the only one: withdraw.
+            with contextlib.suppress(Exception):
+                self.catalog.delete_files([file], target.url)
+            raise OSError(
+                f"{target.url}: written, but whether another writer created the name at the "
+                f"same time could not be checked ({exc}), so this write was withdrawn"
+            ) from exc
         ids = [f["id"] for f in found]
-        mine = ids.index(file["id"]) if file["id"] in ids else -1
-        older = ids[mine + 1 :] if mine >= 0 else ids
-        older = [i for i in older if i != file["id"]]
+        older = ids[ids.index(file["id"]) + 1 :] if file["id"] in ids else ids
         if older:
-            self.catalog.delete_files([file], target.url)
-            raise FileExistsError(
-                f"{target.url}: exists (id {older[-1]}, written by another writer at the same "
-                "time); this write was withdrawn"
-            )
+            self._withdraw_loser(target, file, older[-1])
+        return found
 
-    def apply_policy(self, target: WriteTarget, file: FileObject) -> None:
+    def _withdraw_loser(self, target: WriteTarget, file: FileObject, winner: str) -> None:
+        """Delete our file after losing an exclusive race, trying hard: left in place, it
+        is newer than the winner's and would shadow it."""
+        for attempt in range(4):
+            try:
+                self.catalog.delete_files([file], target.url)
+            except Exception as exc:
+                error = exc
+                time.sleep(self.client._backoff(attempt, None))
+            else:
+                raise FileExistsError(
+                    f"{target.url}: exists (id {winner}, written by another writer at the "
+                    "same time); this write was withdrawn"
+                )
+        raise FileExistsError(
+            f"{target.url}: exists (id {winner}, written by another writer at the same time), "
+            f"and this write's own file {file['id']} could not be withdrawn ({error}); it now "
+            f"shadows {winner}: delete openai://{file['id']}"
+        )
+
+    def _made_since(self, target: WriteTarget) -> list[FileObject]:
+        return self.catalog.since(target.purpose, target.filename, target.mark, target.url)
+
+    def apply_policy(
+        self, target: WriteTarget, file: FileObject, found: list[FileObject] | None = None
+    ) -> None:
         """``"replace"``: delete the files of the name strictly older than ``file``.
 
         A failure to delete them is no error of the write (the new file wins the name); it
@@ -318,25 +370,27 @@ class Publisher:
         if target.overwrite != "replace":
             return
         try:
-            self.catalog.delete_files(self.older_versions(target, file), target.url)
+            found = self._made_since(target) if found is None else found
+            self.catalog.delete_files(self.older_versions(target, file, found), target.url)
         except Exception as exc:
             message = f"{target.url}: written, but older versions remain: {exc}"
             logger.warning(message)
             warnings.warn(message, OlderVersionsRemainWarning, stacklevel=4)
 
-    def older_versions(self, target: WriteTarget, file: FileObject) -> list[FileObject]:
+    def older_versions(
+        self, target: WriteTarget, file: FileObject, found: list[FileObject]
+    ) -> list[FileObject]:
         """The files of ``target``'s name strictly older than the new ``file``.
 
-        Those known when the write began, plus those made since that the service lists
-        after the new file (its order breaks ``created_at`` ties, one-second resolution,
-        newest first: without that, concurrent writers in one second would all survive).
-        One small look at what is newer than the cache: the cost does not grow with the
-        purpose.
+        Those known when the write began, plus those made since (``found``, newest first)
+        that the service lists after the new file: its order breaks ``created_at`` ties
+        (one-second resolution) newest first; without that, concurrent writers in one
+        second would all survive. No request: the cost does not grow with the purpose.
         """
-        found = self.catalog.since(target.purpose, target.filename, target.watermark, target.url)
         ids = [f["id"] for f in found]
         after = set(ids[ids.index(file["id"]) + 1 :]) if file["id"] in ids else set()
-        known = self.catalog.versions(ResolvedPath(target.purpose, target.filename))
+        cached = self.catalog.metadata.listing()
+        known = [] if cached is None else cached.versions(target.purpose, target.filename)
         older: dict[str, FileObject] = {}
         for f in [*found, *known]:
             if f["id"] != file["id"] and (
@@ -345,4 +399,6 @@ class Publisher:
                 or f["created_at"] < file["created_at"]
             ):
                 older.setdefault(f["id"], f)
+        for file_id in target.earlier_ids - {file["id"]}:
+            older.setdefault(file_id, {"id": file_id})  # known then, even if not cached now
         return list(older.values())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 import posixpath
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -189,16 +190,36 @@ def run_each(
 ) -> None:
     """Run ``func(*pair)`` for every pair, ``workers`` at a time.
 
-    The first failure (or Ctrl-C) stops the transfers not yet started, waits for those
-    under way (each cleans up after itself), then is raised.
+    The first failure (or Ctrl-C) stops the transfers not yet started — a worker that
+    fails says so before it picks up anything else — waits for those under way (each
+    cleans up after itself), then is raised.
     """
+    stop = threading.Event()
+
+    def guarded(*pair: Any) -> Any:
+        if stop.is_set():
+            raise cf.CancelledError()
+        try:
+            return func(*pair)
+        except BaseException:
+            stop.set()
+            raise
+
     workers = max(1, min(len(pairs), workers))
     pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="openaifs-file")
+    futures = [pool.submit(guarded, *pair) for pair in pairs]
     try:
-        for future in [pool.submit(func, *pair) for pair in pairs]:
-            future.result()
+        for future in futures:
+            try:
+                future.result()
+            except cf.CancelledError:
+                continue  # skipped after another's failure, which is raised below
             callback.relative_update(1)
     except BaseException:
+        stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+    for future in futures:
+        if not future.cancelled() and future.exception() is not None:
+            raise future.exception()

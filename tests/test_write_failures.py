@@ -16,6 +16,7 @@ from write_helpers import (
     private_tempdir,
 )
 
+from openaifs.errors import ServerError
 from openaifs.file import WriteDiscardedWarning
 
 PATH = "openai://user_data/data.bin"
@@ -127,7 +128,7 @@ def test_a_part_failing_for_good_cancels_the_upload(fs, server, openaifs_sdk, ol
     wire = Wire(fs)
     with pytest.raises(OSError) as caught:
         write_large(fs, how, payload(3 * PART), tmp_path)
-    assert type(caught.value) is OSError
+    assert type(caught.value) is ServerError
     assert caught.value.status == 500
     message = str(caught.value)
     assert message.startswith("openai://user_data/data.bin: HTTP 500: ")
