@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import cachetools
@@ -221,18 +221,23 @@ class Listing:
             ]
         return newest_first(files)
 
-    def _has_live(self, purpose: str, path: str, now: float) -> bool:
-        """Whether folder ``path`` holds a live file (depth first: usually the first look)."""
+    def _walk(self, purpose: str, path: str) -> Iterator[Folder]:
+        """Folder ``path`` and every folder below it, depth first, lazily."""
         folders = self._folders.get(purpose, {})
         stack = [path]
         while stack:
             folder = folders.get(stack.pop())
-            if folder is None:
-                continue
-            if any(_newest_live(v, now) for v in folder.files.values()):
-                return True
-            stack.extend(folder.folders)
-        return False
+            if folder is not None:
+                yield folder
+                stack.extend(folder.folders)
+
+    def _has_live(self, purpose: str, path: str, now: float) -> bool:
+        """Whether folder ``path`` holds a live file (depth first: usually the first look)."""
+        return any(
+            _newest_live(v, now)
+            for folder in self._walk(purpose, path)
+            for v in folder.files.values()
+        )
 
     def is_folder(self, purpose: str, path: str) -> bool:
         """Whether folder ``path`` (not ``""``) of ``purpose`` exists: a live file lies in it."""
@@ -288,15 +293,9 @@ class Listing:
         now = time.time()
         found: list[FileObject] = []
         with self._lock:
-            folders = self._folders.get(purpose, {})
-            stack = [path]
-            while stack:
-                folder = folders.get(stack.pop())
-                if folder is None:
-                    continue
+            for folder in self._walk(purpose, path):
                 for versions in folder.files.values():
                     found.extend(f for f in versions if not expired(f, now))
-                stack.extend(folder.folders)
         return newest_first(found)
 
     def all_files(self) -> list[FileObject]:

@@ -265,3 +265,15 @@ def test_a_cold_find_of_a_purpose_costs_what_its_ls_costs(server, openaifs_sdk):
     assert cold.info("user_data/d3/e1")["type"] == "directory"
     assert cold.ls("user_data/d3/e1", detail=False)
     assert server.stats()["requests"] == {"files.list": 1}
+
+
+def test_a_transaction_publishes_a_folder_at_its_end(fs):
+    with fs.transaction:
+        fs.pipe("openai://user_data/batch-7/a.txt", b"a")
+        with fs.open("openai://user_data/batch-7/sub/b.txt", "wb") as f:
+            f.write(b"b")
+        assert not fs.exists("openai://user_data/batch-7")
+    assert fs.find("openai://user_data/batch-7") == [
+        "user_data/batch-7/a.txt",
+        "user_data/batch-7/sub/b.txt",
+    ]

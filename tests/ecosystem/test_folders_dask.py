@@ -1,12 +1,11 @@
-"""dask writes and reads a folder of Parquet parts (``to_parquet``/``read_parquet``), with
-the threaded scheduler and on a ``LocalCluster`` of worker processes."""
+"""dask writes and reads a folder of Parquet parts (``to_parquet``/``read_parquet``) with the
+threaded scheduler (on a ``LocalCluster`` of worker processes: tests/ecosystem/test_dask.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
@@ -23,7 +22,8 @@ def frame():
     )
 
 
-def _round_trip(fs, frame, storage_options, path):
+def round_trip(fs, frame, storage_options, path):
+    """Write ``frame`` as a folder of Parquet parts at ``path``, check it, read it back."""
     ddf = dd.from_pandas(frame, npartitions=4)
     ddf.to_parquet(path, storage_options=storage_options)
     parts = fs.find(path, refresh=True)
@@ -36,21 +36,7 @@ def _round_trip(fs, frame, storage_options, path):
 
 def test_to_parquet_read_parquet_of_a_folder_with_threads(fs, frame, storage_options):
     with dask.config.set(scheduler="threads"):
-        _round_trip(fs, frame, storage_options, "openai://user_data/tables/threads")
-
-
-def test_to_parquet_read_parquet_of_a_folder_on_a_process_cluster(fs, frame, storage_options):
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            processes=True,
-            threads_per_worker=1,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as cluster,
-        distributed.Client(cluster),
-    ):
-        _round_trip(fs, frame, storage_options, "openai://user_data/tables/cluster")
+        round_trip(fs, frame, storage_options, "openai://user_data/tables/threads")
 
 
 def test_read_parquet_of_a_hive_partitioned_folder(fs, frame, storage_options):
