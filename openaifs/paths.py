@@ -102,7 +102,9 @@ def is_valid_filename(name: str) -> bool:
     trailing or doubled ``/``). Other names (another client may send any) are listed and
     reached by their id path instead, never hidden.
     """
-    return bool(name) and all(part not in ("", ".", "..") for part in name.split("/"))
+    # String tests rather than a split: this runs for every file of every listing shown.
+    wrapped = f"/{name}/"
+    return "//" not in wrapped and "/./" not in wrapped and "/../" not in wrapped
 
 
 def folders_of(name: str) -> list[str]:
