@@ -275,9 +275,7 @@ class OpenAIFileSystem(AbstractFileSystem):
             out = {resolved.file_id: self.info(path, refresh=refresh)}
         else:
             out = folders.find(self.catalog, resolved, maxdepth, refresh)
-        if not withdirs:
-            out = {name: e for name, e in out.items() if e["type"] == "file"}
-        names = sorted(out)
+        names = sorted(n for n, e in out.items() if withdirs or e["type"] == "file")
         return {name: out[name] for name in names} if detail else names
 
     def size(self, path: str) -> int:
