@@ -43,8 +43,20 @@ def file_entry(file: FileObject, name: str | None = None) -> dict[str, Any]:
 
 
 def dir_entry(name: str) -> dict[str, Any]:
-    """The detail dict of a directory (the root or a purpose)."""
+    """The detail dict of a directory (the root, a purpose or a folder)."""
     return {"name": name, "type": "directory", "size": 0}
+
+
+@dataclass(frozen=True)
+class Found:
+    """What :meth:`Catalog.lookup` found for a name: its live files (newest first) and the
+    listing it looked in, which says whether the name is also a folder."""
+
+    versions: list[FileObject]
+    listing: Listing
+
+    def is_folder(self, resolved: ResolvedPath) -> bool:
+        return self.listing.is_folder(resolved.purpose, resolved.filename)
 
 
 @dataclass(frozen=True)
@@ -168,6 +180,24 @@ class Catalog:
         listing = self.listing(refresh=True, path=shown)
         return listing.versions(resolved.purpose, resolved.filename)
 
+    def lookup(self, resolved: ResolvedPath, refresh: bool = False) -> Found:
+        """What a name below a purpose is: a file, a folder, both (``a`` and ``a/b`` exist)
+        or neither.
+
+        A warm listing that knows the name as a file or a folder answers alone; otherwise
+        the files made since it are looked at (one small request), as :meth:`versions` does.
+        """
+        purpose, name = resolved.purpose, resolved.filename
+        cached = None if refresh else self.metadata.listing()
+        if cached is not None:
+            found = cached.versions(purpose, name)
+            if found or cached.is_folder(purpose, name):
+                return Found(found, cached)
+            found = self.made_since(cached, url(resolved.unresolve()), purpose, name)
+            return Found(found, cached)
+        listing = self.listing(refresh=True, path=url(resolved.unresolve()))
+        return Found(listing.versions(purpose, name), listing)
+
     def look_newer(self, shown: str) -> Listing:
         """Bring the cached listing up to date with the files made since it was fetched
         (one short look; a full listing if nothing is cached). Returns the listing."""
@@ -252,10 +282,12 @@ class Catalog:
         if not resolved.is_named_file:
             raise IsADirectoryError(f"{shown}: is a directory")
         self.check_purpose(resolved.purpose)
-        versions = self.versions(resolved, refresh)
-        if not versions:
+        found = self.lookup(resolved, refresh)
+        if not found.versions:
+            if found.is_folder(resolved):
+                raise IsADirectoryError(f"{shown}: is a folder")
             raise FileNotFoundError(f"{shown}: no such file")
-        return versions[0]
+        return found.versions[0]
 
     def delete_id(self, file_id: str, path: str) -> None:
         """Delete one file by id (a missing one raises :class:`FileNotFoundError`)."""

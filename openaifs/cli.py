@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -98,8 +99,8 @@ def _print_json(value: Any) -> None:
 
 
 def _local_name(entry: dict[str, Any]) -> str:
-    """The name a downloaded or copied file takes: its filename, or its id if the filename
-    cannot be one path segment."""
+    """The path a file goes by below its purpose: its filename, or its id if the filename
+    cannot be a path."""
     from openaifs.paths import is_valid_filename
 
     filename = entry.get("filename") or ""
@@ -114,7 +115,7 @@ def _print_table(rows: list[dict[str, Any]], args: argparse.Namespace, *, by_id:
     table = []
     for e in rows:
         if e["type"] == "directory":
-            table.append(("-", "-", "-", e["name"], e["name"] + "/"))
+            table.append(("-", "-", "-", e["name"].split("/")[0], e["name"] + "/"))
             continue
         name = f"{e['purpose']}/{_local_name(e)}" if by_id else e["name"]
         table.append((_size(e["size"], args), _when(e["created_at"]), e["id"], e["purpose"], name))
@@ -137,7 +138,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
         entries = sorted(fs.glob(path, detail=True).values(), key=lambda e: e["name"])
         if not entries:
             raise FileNotFoundError(f"{path}: nothing matches")
-    elif _resolve(path).filename is not None or _resolve(path).is_file_id:
+    elif _resolve(path).is_file_id or (_resolve(path).filename is not None and not fs.isdir(path)):
         entries = [fs.info(path, refresh=True)]
     else:
         entries = fs.ls(path, detail=True, refresh=True)
@@ -230,6 +231,11 @@ def cmd_rm(args: argparse.Namespace) -> int:
         if not _confirm(f"Delete {'; '.join(counted)}?"):
             print("openaifs: nothing deleted", file=sys.stderr)
             return EXIT_FAILED
+    if not args.recursive:
+        for path in args.paths:
+            resolved = _resolve(path)
+            if resolved.filename and fs.isdir(path) and not fs.isfile(path):
+                raise IsADirectoryError(f"{_shown(path)}: is a folder; use -r to delete its files")
     fs.rm(list(args.paths), confirm=bool(whole), **options)
     return EXIT_OK
 
@@ -256,35 +262,28 @@ def _progress_wanted(args: argparse.Namespace) -> bool:
     return True
 
 
-def _check_sources(sources: Sequence[str], recursive: bool, from_remote: bool) -> None:
-    """What the plan cannot say in command-line terms: a folder or purpose without ``-r``,
-    the root, a local file that is not there."""
-    for source in sources:
-        if from_remote:
-            resolved = _resolve(source)
-            if resolved.is_root:
-                raise UsageError(
-                    f"{source}: copy from one purpose (openai://<purpose>), not the root"
-                )
-            if resolved.is_purpose and not recursive:
-                raise IsADirectoryError(f"{_shown(source)}: is a purpose; use -r to copy its files")
-        elif os.path.isdir(source):
-            if not recursive:
-                raise IsADirectoryError(f"{source}: is a directory; use -r to copy its files")
-        elif not os.path.exists(source) and not _has_magic(source):
-            raise FileNotFoundError(f"{source}: no such file or directory")
-
-
-def _has_magic(path: str) -> bool:
+def _check_source(fs: Any, source: str, from_remote: bool, recursive: bool) -> None:
+    """Refuse a source the command cannot copy as asked, before anything moves."""
     from openaifs.paths import has_magic
 
-    return has_magic(path)
+    if from_remote:
+        resolved = _resolve(source)
+        if resolved.is_root:
+            raise UsageError(f"{source}: copy from one purpose (openai://<purpose>), not the root")
+        if not recursive and not has_magic(source) and fs.isdir(source):
+            raise IsADirectoryError(f"{_shown(source)}: is a folder; use -r to copy its files")
+        return
+    if os.path.isdir(source):
+        if not recursive:
+            raise IsADirectoryError(f"{source}: is a directory; use -r to copy its files")
+    elif not os.path.exists(source) and not has_magic(source):
+        raise FileNotFoundError(f"{source}: no such file or directory")
 
 
 def _plan(fs: Any, args: argparse.Namespace) -> list[tuple[str, str, int]]:
-    """(source, destination, size) of each file: the pairs :func:`openaifs.transfer.plan`
-    forms for ``fs.put``/``fs.get`` (or :func:`~openaifs.transfer.plan_copy` within the
-    store), after the checks the command allows."""
+    """Which file goes where, by fsspec's rules (a trailing "/" on a source copies what it
+    holds; without one, into an existing folder, the source's own name is kept), as
+    (source, destination, size); checks the direction the command allows."""
     from openaifs import transfer
 
     sources, dest = list(args.sources), args.dest
@@ -301,28 +300,24 @@ def _plan(fs: Any, args: argparse.Namespace) -> list[tuple[str, str, int]]:
     if to_remote:
         target = _resolve(dest)
         if target.is_root or target.is_file_id:
-            raise UsageError(f"{dest}: copy to a purpose or to openai://<purpose>/<filename>")
-    _check_sources(sources, args.recursive, from_remote)
-    source: Any = sources[0] if len(sources) == 1 else sources
-    try:
-        if from_remote and to_remote:
-            pairs = transfer.plan_copy(fs, source, dest, args.recursive)
-        else:
-            pairs = transfer.plan(fs, source, dest, args.recursive, None, put=to_remote)
-    except ValueError as exc:  # sources and destination that do not fit together
-        raise UsageError(str(exc)) from None
-    if to_remote and not _resolve(dest).is_purpose:
-        named = _resolve(dest).unresolve()
-        if any(remote_path != named for _, remote_path in pairs):
-            raise UsageError(f"{dest}: copying several files needs a purpose as destination")
-    if to_remote:
-        pairs = [(src, PREFIX + dst) for src, dst in pairs]
-    if from_remote:
-        pairs = [(PREFIX + src, dst) for src, dst in pairs]
-    return [
-        (src, dst, os.path.getsize(src) if not from_remote else fs.info(src)["size"])
-        for src, dst in pairs
-    ]
+            raise UsageError(f"{dest}: copy to a purpose, a folder or openai://<purpose>/<name>")
+    if len(sources) > 1 and not dest.endswith(("/", os.sep)):
+        dest += "/"  # several sources: DEST is a folder, as with cp
+    direction = "copy" if from_remote and to_remote else "get" if from_remote else "put"
+    items: list[tuple[str, str, int]] = []
+    for source in sources:
+        _check_source(fs, source, from_remote, args.recursive)
+        for src, dst in transfer.plan(fs, source, dest, args.recursive, None, direction=direction):
+            size = fs.info(src)["size"] if from_remote else os.path.getsize(src)
+            src = PREFIX + src if from_remote else src
+            dst = PREFIX + dst if to_remote else dst
+            items.append((src, dst, size))
+    seen: dict[str, str] = {}
+    for src, dst, _ in items:
+        if dst in seen:
+            raise UsageError(f"{seen[dst]} and {src} would both be copied to {dst}")
+        seen[dst] = src
+    return items
 
 
 def _as_typed(path: str, typed: list[str]) -> str:
@@ -349,9 +344,7 @@ def _transfer_one(
     elif _remote(dest):
         fs.put_file(source, dest, callback=callback, resume=resume, **options)
     else:
-        parent = os.path.dirname(dest)
-        if parent:
-            os.makedirs(parent, exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
         fs.get_file(source, dest, callback=callback)
     report = {"source": source, "destination": dest, "size": size}
     if _remote(dest):
@@ -464,7 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="openaifs",
         description="The OpenAI file store as a file system. Paths: openai://, "
-        "openai://<purpose>, openai://<purpose>/<filename>, openai://file-<id>. "
+        "openai://<purpose>, openai://<purpose>/<folder>/<filename>, openai://file-<id>. "
         "The API key is read from $OPENAI_API_KEY (never from the command line).",
         epilog="Exit codes: 0 ok, 1 failed, 2 bad usage, 130 interrupted.",
     )
@@ -502,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (
         ("cp", "copy files: local to openai://, openai:// to local, or openai:// to openai://"),
         ("put", "upload local files (or, with -r, folders) to openai://"),
-        ("get", "download openai:// files (or, with -r, purposes) to a local path"),
+        ("get", "download openai:// files (or, with -r, folders and purposes) to a local path"),
     ):
         p = command(name, cmd_cp, text, as_json)
         p.add_argument("sources", nargs="+", metavar="SOURCE")
@@ -535,7 +528,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("rm", cmd_rm, "delete files (every file of a name)", as_json, human)
     p.add_argument("paths", nargs="+", metavar="path")
-    p.add_argument("-r", "--recursive", action="store_true", help="needed for a whole purpose")
+    p.add_argument(
+        "-r", "--recursive", action="store_true", help="needed for a folder or a whole purpose"
+    )
     p.add_argument(
         "-y", "--yes", action="store_true", help="confirm a purpose-wide delete without asking"
     )
@@ -562,6 +557,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- entry point --------------------------------------------------------------------------
+
+
+def _print_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+    print(f"openaifs: {category.__name__}: {_one_line(str(message))}", file=sys.stderr)
 
 
 def _one_line(text: str) -> str:
@@ -618,7 +617,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         logging.getLogger("openaifs").setLevel(logging.DEBUG)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            # A warning is a line of its own, as errors are (no file and line number).
+            warnings.simplefilter("always")
+            warnings.showwarning = _print_warning
+            return args.func(args)
     except SystemExit as done:  # the server's own command line: --help or bad usage
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     except KeyboardInterrupt:

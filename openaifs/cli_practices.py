@@ -94,12 +94,21 @@ def usage_rows(
         usage = project or project_usage(fs, age_seconds, None)
         rows = [{"name": base.PREFIX + p, **row} for p, row in usage["purposes"].items()]
         return rows, {"name": shown, "size": usage["size"], "files": usage["files"]}
-    if resolved.is_purpose:
-        by_name: dict[str, list[dict[str, Any]]] = {}
+    if resolved.is_purpose or (not resolved.is_file_id and fs.isdir(path)):
+        # One row per child: a file (all its versions) or a folder (everything below it).
+        prefix = f"{resolved.filename}/" if resolved.filename else ""
+        by_child: dict[str, list[dict[str, Any]]] = {}
         for f in versions(path, refresh=True):
-            by_name.setdefault(f"{base.PREFIX}{f['purpose']}/{base._local_name(f)}", []).append(f)
-        rows = [total(name, files) for name, files in sorted(by_name.items())]
-        everything = [f for files in by_name.values() for f in files]
+            name = base._local_name(f)
+            if name.startswith(prefix) and name != f["id"]:
+                child = prefix + name[len(prefix) :].split("/")[0]
+                if "/" in name[len(prefix) :]:
+                    child += "/"
+            else:
+                child = name  # the name that is both this folder and a file, or an id
+            by_child.setdefault(f"{base.PREFIX}{f['purpose']}/{child}", []).append(f)
+        rows = [total(name, files) for name, files in sorted(by_child.items())]
+        everything = [f for files in by_child.values() for f in files]
         return rows, total(shown, everything)
     return [], total(shown, versions(path, refresh=True))
 

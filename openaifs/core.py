@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import hashlib
 import io
 import os
@@ -23,7 +24,7 @@ from fsspec.compression import compr
 from fsspec.spec import AbstractFileSystem
 from fsspec.utils import infer_compression
 
-from openaifs import age, arguments, paths, transfer
+from openaifs import age, arguments, folders, paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
 from openaifs.client import APIClient
@@ -44,9 +45,9 @@ from openaifs.upload import UploadSettings
 class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
     """The OpenAI Files store as a file system.
 
-    Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (a flat directory),
-    ``openai://<purpose>/<filename>`` (the newest file of that name) and
-    ``openai://file-…`` (one file by id).
+    Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (its files and folders),
+    ``openai://<purpose>/<a>/<name>`` (the newest file named ``a/name``, or the folder of
+    the names that start with ``a/name/``) and ``openai://file-…`` (one file by id).
 
     Parameters
     ----------
@@ -230,41 +231,28 @@ class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
             each entry is then named by its id path (``file-…``), newest first.
         """
         resolved = self._resolve(path)
-        if resolved.is_root:
-            listing = self.catalog.listing(refresh, path=url(""))
-            names = list(KNOWN_PURPOSES) + sorted(set(listing.purposes()) - set(KNOWN_PURPOSES))
-            entries = [dir_entry(name) for name in names]
-        elif resolved.is_purpose:
-            listing = self.catalog.listing(refresh, path=url(resolved.purpose))
-            self.catalog.check_purpose(resolved.purpose, listing)
-            if versions:
-                files = listing.all_versions(resolved.purpose)
-                entries = [file_entry(f, f["id"]) for f in files]
-            else:
-                files = listing.latest(resolved.purpose)
-                entries = sorted((file_entry(f) for f in files), key=lambda e: e["name"])
-        elif resolved.is_file_id:
+        if resolved.is_file_id:
             entries = [self.info(path, refresh=refresh)]
         else:
-            self.catalog.check_purpose(resolved.purpose)
-            files = self.catalog.versions(resolved, refresh)
-            if not files:
-                raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
-            entries = (
-                [file_entry(f, f["id"]) for f in files] if versions else [file_entry(files[0])]
-            )
+            entries = folders.ls_entries(self.catalog, resolved, refresh, versions)
         return entries if detail else [e["name"] for e in entries]
 
     def info(self, path: str, refresh: bool = False, **kwargs: Any) -> dict[str, Any]:
-        """Details of a purpose, a file path or a file id."""
+        """Details of a purpose, a folder, a file path or a file id.
+
+        A name that is both a file and a folder (``a`` and ``a/b`` exist) is the file here;
+        :meth:`isdir` still says it is a folder.
+        """
         resolved = self._resolve(path)
         if resolved.is_root:
             return dir_entry("")
         if resolved.is_purpose:
             self.catalog.check_purpose(resolved.purpose)
             return dir_entry(resolved.purpose)
-        file, name = self._file(path, refresh)
-        return file_entry(file, name)
+        if resolved.is_file_id:
+            file, name = self._file(path, refresh)
+            return file_entry(file, name)
+        return folders.info_below(self.catalog, resolved, refresh)
 
     def exists(self, path: str, **kwargs: Any) -> bool:
         """Whether ``path`` exists. Only a truly absent file answers ``False``: an
@@ -281,16 +269,47 @@ class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
         return True
 
     def isdir(self, path: str) -> bool:
-        """Whether ``path`` is a directory (the root or an existing purpose)."""
+        """Whether ``path`` is a directory: the root, an existing purpose, or a folder (some
+        file's name starts with it)."""
         resolved = self._resolve(path)
         if resolved.is_root:
             return True
-        return resolved.is_purpose and self.exists(path)
+        if resolved.is_file_id or not self.exists(path):
+            return False
+        if resolved.is_purpose:
+            return True
+        return self.catalog.lookup(resolved).is_folder(resolved)
 
     def isfile(self, path: str) -> bool:
         """Whether ``path`` is an existing file (by name or id)."""
         resolved = self._resolve(path)
-        return (resolved.is_file_id or resolved.is_named_file) and self.exists(path)
+        return not (resolved.is_root or resolved.is_purpose) and (
+            self.exists(path) and self.info(path)["type"] == "file"
+        )
+
+    def find(
+        self,
+        path: str,
+        maxdepth: int | None = None,
+        withdirs: bool = False,
+        detail: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Every file (and with ``withdirs``, folder) below ``path``, from the one listing.
+
+        Costs what lies below ``path`` and no request in a warm process. Files whose name
+        cannot be a path are not below any path: ``ls`` of their purpose shows them.
+        """
+        if maxdepth is not None and maxdepth < 1:
+            raise ValueError("maxdepth must be at least 1")
+        resolved = self._resolve(path)
+        refresh = bool(kwargs.get("refresh", False))
+        if resolved.is_file_id:
+            out = {resolved.file_id: self.info(path, refresh=refresh)}
+        else:
+            out = folders.find(self.catalog, resolved, maxdepth, refresh)
+        names = sorted(n for n, e in out.items() if withdirs or e["type"] == "file")
+        return {name: out[name] for name in names} if detail else names
 
     def size(self, path: str) -> int:
         """The size of a file in bytes."""
@@ -328,23 +347,24 @@ class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
         super().invalidate_cache(path)
 
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
-        """Purposes always exist; nothing else can be a directory."""
+        """Succeed, creating nothing: purposes always exist, and a folder exists while some
+        file's name starts with it (as on S3). Its first file makes it appear."""
         resolved = self._resolve(path)
-        if resolved.is_root or resolved.is_purpose:
-            if resolved.is_purpose:
-                self.catalog.check_purpose(resolved.purpose)
-            return
-        raise ValueError(
-            f"{url(resolved.unresolve())}: a purpose is a flat directory; "
-            "only purposes are directories"
-        )
+        if resolved.is_file_id:
+            raise FileExistsError(f"{url(resolved.file_id)}: a file id cannot be a folder")
+        if resolved.purpose is not None:
+            self.catalog.check_purpose(resolved.purpose)
 
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
         """As :meth:`mkdir`."""
         self.mkdir(path)
 
     def rmdir(self, path: str) -> None:
-        """Purposes cannot be removed; this does nothing for them."""
+        """Nothing to remove: an empty folder does not exist, and purposes always do.
+        A folder that holds files raises ``OSError`` (``rm(path, recursive=True)``)."""
+        if self._resolve(path).is_named_file and self.isdir(path):
+            shown = url(self._strip_protocol(path))
+            raise OSError(errno.ENOTEMPTY, f"{shown}: folder not empty; use rm(recursive=True)")
         self.mkdir(path)
 
     # -- reading ------------------------------------------------------------------------
@@ -395,8 +415,9 @@ class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
         only when complete: a failed download leaves no partial file, and an earlier file
         at ``lpath`` stays as it was.
         """
-        resolved = self._resolve(rpath)
-        if resolved.is_root or resolved.is_purpose:
+        try:
+            self._file(rpath)
+        except IsADirectoryError:  # the root, a purpose or a folder
             os.makedirs(lpath, exist_ok=True)
             return
         if outfile is None:
@@ -679,14 +700,18 @@ class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
         **kwargs: Any,
     ) -> None:
         """Copy a file. The service has no copy: the content streams down and back up,
-        through the Uploads API in parallel parts when large, with bounded memory.
+        through the Uploads API in parallel parts when large, with bounded memory. A
+        folder needs no copy of its own: its files make it (``copy(recursive=True)``).
 
         Parameters
         ----------
         overwrite, expires_after, mime_type, callback
             As for :meth:`open` (``callback`` counts the bytes sent).
         """
-        file, name = self._file(path1)
+        try:
+            file, name = self._file(path1)
+        except IsADirectoryError:
+            return
         size = file["bytes"]
         target = self._target(path2, overwrite, size, expires_after, mime_type)
         with self._writer(target, size, callback=callback) as out:
@@ -718,7 +743,8 @@ class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
         Parameters
         ----------
         recursive : bool
-            Needed to delete everything in a purpose.
+            Needed to delete a folder (every file below it) or everything in a purpose. A
+            name that is both a file and a folder loses only the file without it.
         confirm : bool
             Also needed to delete everything in a purpose: a purpose-wide delete is
             refused without it (unless ``older_than`` selects the files).
@@ -756,10 +782,7 @@ class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
             listing = self.catalog.look_newer(url(named[0].unresolve()))
             for resolved in named:
                 self.catalog.check_purpose(resolved.purpose, listing)
-                versions = listing.versions(resolved.purpose, resolved.filename)
-                if not versions:
-                    raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
-                files.extend(versions)
+                files.extend(folders.to_delete(listing, resolved, recursive))
         if limit is not None:
             files = age.older_than(files, limit, age.newest_seen(self))
         if dry_run:
@@ -769,21 +792,7 @@ class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
         return None
 
     def _to_delete(self, target: str, recursive: bool, confirm: bool) -> list[FileObject]:
-        """The files a purpose (or the root) or a glob deletes."""
-        resolved = self._resolve(target)
-        shown = url(resolved.unresolve())
-        if resolved.is_root or resolved.is_purpose:
-            if not recursive:
-                raise IsADirectoryError(f"{shown}: is a directory; use recursive=True")
-            if not confirm:
-                raise PermissionError(
-                    f"{shown}: deleting every file of a purpose needs confirm=True "
-                    "as well as recursive=True"
-                )
-            listing = self.catalog.listing(refresh=True)
-            purposes = [resolved.purpose] if resolved.is_purpose else listing.purposes()
-            return [f for purpose in purposes for f in listing.all_versions(purpose)]
-        matched = self.glob(target)
-        if not matched:
-            raise FileNotFoundError(f"{shown}: nothing matches")
-        return [f for name in matched for f in self.catalog.versions(self._resolve(name))]
+        """The files a purpose (or the root), or a glob, deletes."""
+        return folders.to_delete_many(
+            self.catalog, self._resolve(target), recursive, confirm, self.glob
+        )

@@ -1,5 +1,4 @@
-"""Storage options, and ``open``'s arguments, are checked: an unknown or misused one is an
-error that names the fix, never ignored.
+"""Storage options are checked: an unknown one is an error that names the fix, never ignored.
 
 A user pointing at a proxy with ``endpoint_url=`` (the s3fs name) must not have their key
 sent to the default service while the option is silently dropped.

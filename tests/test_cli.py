@@ -126,8 +126,8 @@ def test_failures_are_one_line_exit_1_and_debug_shows_the_traceback(run):
         assert code == 1, argv
         assert out == ""
         assert "missing.jsonl" in one_error_line(err, "FileNotFoundError") or "file-" in err
-    code, _, err = run("ls", "openai://batch/a/b.jsonl")
-    assert code == 1 and "sub-folders" in one_error_line(err, "ValueError")
+    code, _, err = run("ls", "openai://batch/a/../b.jsonl")
+    assert code == 1 and "'..'" in one_error_line(err, "ValueError")
     with pytest.raises(FileNotFoundError):
         cli.main(["--debug", "info", "openai://batch/missing.jsonl"])
     with pytest.raises(FileNotFoundError):
@@ -288,9 +288,16 @@ def test_put_files_and_folders(run, store, tmp_path):
 
     code, _, err = run("put", folder, "openai://user_data")
     assert code == 1 and "-r" in one_error_line(err, "IsADirectoryError")
+    # As cp -r (and fsspec): into an existing directory, the folder keeps its name...
     assert run("put", "-r", "-q", folder, "openai://user_data")[0] == 0
-    assert store.cat("openai://user_data/y.txt") == b"yy"
-    assert store.ls("openai://user_data", detail=False) == ["user_data/x.txt", "user_data/y.txt"]
+    assert store.cat("openai://user_data/folder/sub/y.txt") == b"yy"
+    assert store.find("openai://user_data") == [
+        "user_data/folder/sub/y.txt",
+        "user_data/folder/x.txt",
+    ]
+    # ...and with a trailing "/", what it holds goes.
+    assert run("put", "-r", "-q", folder + "/", "openai://vision/new")[0] == 0
+    assert store.find("openai://vision") == ["vision/new/sub/y.txt", "vision/new/x.txt"]
     assert store.ls("openai://batch", detail=False) == ["batch/a.jsonl", "batch/renamed.jsonl"]
 
 
@@ -299,9 +306,10 @@ def test_put_refusals(run, store, tmp_path):
     local_file(tmp_path, "one/same.txt", b"1")
     local_file(tmp_path, "two/same.txt", b"2")
     code, _, err = run("put", a, a, "openai://batch/one.jsonl")
-    assert code == 2 and "purpose" in one_error_line(err, "UsageError")
-    code, _, err = run("put", "-r", str(tmp_path / "one"), str(tmp_path / "two"), "openai://vision")
-    assert code == 2 and "same.txt" in one_error_line(err, "UsageError")
+    assert code == 2 and "both be copied" in one_error_line(err, "UsageError")
+    one, two = str(tmp_path / "one" / "same.txt"), str(tmp_path / "two" / "same.txt")
+    code, _, err = run("put", one, two, "openai://vision")
+    assert code == 2 and "vision/same.txt" in one_error_line(err, "UsageError")
     assert run("put", a, str(tmp_path / "elsewhere"))[0] == 2
     assert run("put", "openai://batch/a.jsonl", "openai://vision")[0] == 2
     assert run("cp", a, str(tmp_path / "copy"))[0] == 2
@@ -377,7 +385,7 @@ def test_cp_between_openai_paths(run, store):
 
     store.pipe("openai://batch/a.jsonl", b"{}\n")
     store.pipe("openai://batch/b.jsonl", b"[]\n")
-    assert run("cp", "-r", "-q", "openai://batch", "openai://fine-tune")[0] == 0
+    assert run("cp", "-r", "-q", "openai://batch/", "openai://fine-tune")[0] == 0
     assert store.ls("openai://fine-tune", detail=False) == [
         "fine-tune/a.jsonl",
         "fine-tune/b.jsonl",

@@ -31,18 +31,25 @@ def test_get_of_a_glob_matching_one_file_goes_into_a_folder(fs, tmp_path):
     assert os.listdir(tmp_path / "into") == ["only.jsonl"]
 
 
-def test_plan_copy_into_a_purpose_and_to_a_new_name(fs):
+def plan_copy(fs, source, dest, recursive):
+    return transfer.plan(fs, source, dest, recursive, None, direction="copy")
+
+
+def test_plan_copy_into_a_purpose_a_new_name_and_a_folder(fs):
     fs.pipe("openai://batch/a.jsonl", b"a")
     fs.pipe("openai://batch/b.jsonl", b"b")
-    assert transfer.plan_copy(fs, "openai://batch", "openai://fine-tune", True) == [
+    assert plan_copy(fs, "openai://batch", "openai://fine-tune", True) == [
         ("batch/a.jsonl", "fine-tune/a.jsonl"),
         ("batch/b.jsonl", "fine-tune/b.jsonl"),
     ]
-    assert transfer.plan_copy(fs, "openai://batch/a.jsonl", "openai://vision/c.jsonl", False) == [
+    assert plan_copy(fs, "openai://batch/a.jsonl", "openai://vision/c.jsonl", False) == [
         ("batch/a.jsonl", "vision/c.jsonl")
     ]
-    with pytest.raises(ValueError, match="needs a purpose"):
-        transfer.plan_copy(fs, "openai://batch", "openai://vision/c.jsonl", True)
+    # A purpose copied to a new name makes a folder of that name (as on S3).
+    assert plan_copy(fs, "openai://batch", "openai://vision/c", True) == [
+        ("batch/a.jsonl", "vision/c/a.jsonl"),
+        ("batch/b.jsonl", "vision/c/b.jsonl"),
+    ]
 
 
 def test_the_cli_plans_with_transfer_plan(monkeypatch, server, tmp_path):

@@ -23,6 +23,9 @@ def _state(request: web.Request) -> ServerState:
     return request.app[STATE]
 
 
+# The quoted filename parameter of a Content-Disposition header, backslash escapes included.
+
+
 async def create(request: web.Request) -> web.StreamResponse:
     """``POST /files``: stream the ``file`` part to disk, then validate and publish it."""
     state = _state(request)

@@ -8,6 +8,7 @@ scan is one ``bytes.find`` per chunk, and the only copies are of the few bytes a
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ from .errors import bad_request
 MAX_HEADERS = 16 * 1024
 
 Account = Callable[[int], Awaitable[None]]
+
+
+_QUOTED_FILENAME = re.compile(r';\s*filename\s*=\s*"((?:[^"\\]|\\.)*)"', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,19 @@ def _parse_headers(block: bytes) -> FormPart:
         _, params = parse_content_disposition(headers.get(b"content-disposition"))
     except ValueError:
         params = {}
-    return FormPart(params.get("name", ""), content_disposition_filename(params, "filename"))
+    disposition = headers.get(b"content-disposition", "")
+    return FormPart(params.get("name", ""), _exact_filename(disposition, params))
+
+
+def _exact_filename(disposition: str, params: dict) -> str | None:
+    """The filename exactly as sent: aiohttp's parser drops a leading ``/`` or ``\\`` from
+    a quoted one, and the service keeps whole paths (API.md), so a plain quoted name is read
+    from the header itself; an RFC 5987 name (``filename*=``) is left to aiohttp."""
+    parsed = content_disposition_filename(params, "filename")
+    quoted = _QUOTED_FILENAME.search(disposition)
+    if quoted is None or "filename*" in disposition.lower():
+        return parsed
+    return re.sub(r"\\(.)", r"\1", quoted.group(1))
 
 
 def reader_for(
