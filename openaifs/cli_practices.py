@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from openaifs import cli as base
+from openaifs import cli_common as base
 from openaifs.age import newest_seen, older_than, parse_duration
 from openaifs.resume import journal_dir
 from openaifs.usage import PROJECT_STORAGE_LIMIT, limits, storage_usage

@@ -83,7 +83,11 @@ def _remote_targets(
 ) -> tuple[list[str], list[str]]:
     # fsspec's own get/copy rules; local destinations are then checked name by name.
     source_is_str = isinstance(source, str)
-    sources = fs.expand_path(source, recursive=recursive, maxdepth=maxdepth)
+    try:
+        sources = fs.expand_path(source, recursive=recursive, maxdepth=maxdepth)
+    except FileNotFoundError:
+        shown = ", ".join(f"openai://{fs._strip_protocol(s)}" for s in _as_list(source))
+        raise FileNotFoundError(f"{shown}: no such file, and nothing matches") from None
     if source_is_str and (not recursive or maxdepth is not None):
         sources = [p for p in sources if not (trailing_sep(p) or fs.isdir(p))]
     if recursive and source_is_str:
@@ -109,6 +113,10 @@ def _remote_targets(
     if local:
         pairs = _contained(pairs, dest)
     return [s for s, _ in pairs], [t for _, t in pairs]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _own_name(info: dict[str, Any]) -> str:

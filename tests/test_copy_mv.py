@@ -43,10 +43,13 @@ def test_copy_of_a_glob_into_a_purpose(batch):
     ]
 
 
-def test_copy_of_several_files_to_a_file_name_is_refused(batch):
-    with pytest.raises(ValueError, match="needs a purpose"):
-        batch.copy("openai://batch/*.jsonl", "openai://vision/one.jsonl")
-    assert batch.ls("openai://vision", detail=False) == []
+def test_copy_of_several_files_to_a_new_name_makes_a_folder_of_it(batch):
+    # With folders (as on S3), several files copied to a new name go into a folder of it.
+    batch.copy("openai://batch/*.jsonl", "openai://vision/one")
+    assert batch.ls("openai://vision/one", detail=False) == [
+        "vision/one/a.jsonl",
+        "vision/one/b.jsonl",
+    ]
 
 
 def test_copy_passes_write_options(batch):

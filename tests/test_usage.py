@@ -42,7 +42,7 @@ def test_du_root_shows_the_total_against_the_project_limit(stored, cli_run):
     ]
     assert err == ""
     code, out, _ = cli_run("du", "-H")
-    assert "of the project's 2.3 TiB storage limit" in out
+    assert "of the project's 2.5 TB storage limit" in out
 
 
 def test_du_warns_above_80_percent(stored, cli_run):
