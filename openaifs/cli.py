@@ -374,6 +374,35 @@ def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
     )
 
 
+def _copy_options(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``cp``, ``put`` and ``get``."""
+    p.add_argument("sources", nargs="+", metavar="SOURCE")
+    p.add_argument("dest", metavar="DEST")
+    p.add_argument("-r", "--recursive", action="store_true", help="folders and purposes")
+    p.add_argument(
+        "--overwrite",
+        choices=("replace", "keep", "error"),
+        help="when DEST's name exists: replace it (default), keep both, or fail",
+    )
+    p.add_argument(
+        "--expires-after", type=int, metavar="SECONDS", help="new files expire after this"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.add_argument(
+        "--no-resume",
+        action="store_true",
+        help="an interrupted upload is cancelled, not kept for the same command to resume",
+    )
+    p.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="show a progress bar on stderr (default: when stdout and stderr are terminals)",
+    )
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="never show one")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from openaifs import cli_practices as practices
     from openaifs.version import __version__
@@ -421,34 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("put", "upload local files (or, with -r, folders) to openai://"),
         ("get", "download openai:// files (or, with -r, folders and purposes) to a local path"),
     ):
-        p = command(name, cmd_cp, text, as_json)
-        p.add_argument("sources", nargs="+", metavar="SOURCE")
-        p.add_argument("dest", metavar="DEST")
-        p.add_argument("-r", "--recursive", action="store_true", help="folders and purposes")
-        p.add_argument(
-            "--overwrite",
-            choices=("replace", "keep", "error"),
-            help="when DEST's name exists: replace it (default), keep both, or fail",
-        )
-        p.add_argument(
-            "--expires-after", type=int, metavar="SECONDS", help="new files expire after this"
-        )
-        p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-        p.add_argument(
-            "--no-resume",
-            action="store_true",
-            help="an interrupted upload is cancelled, not kept for the same command to resume",
-        )
-        p.add_argument(
-            "--progress",
-            dest="progress",
-            action="store_true",
-            default=None,
-            help="show a progress bar on stderr (default: when stdout and stderr are terminals)",
-        )
-        p.add_argument(
-            "--no-progress", dest="progress", action="store_false", help="never show one"
-        )
+        _copy_options(command(name, cmd_cp, text, as_json))
 
     p = command("rm", cmd_rm, "delete files (every file of a name)", as_json, human)
     p.add_argument("paths", nargs="+", metavar="path")
