@@ -12,13 +12,16 @@ import hashlib
 import io
 import logging
 import os
+import queue
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from openaifs.client import APIClient
 from openaifs.limits import MAX_PART_SIZE, MAX_UPLOAD_SIZE, MiB
+from openaifs.parts import plan_parts
 
 logger = logging.getLogger("openaifs")
 
@@ -30,11 +33,13 @@ class UploadSettings:
     Parameters
     ----------
     part_size : int
-        Bytes per Uploads API part (at most 64 MiB).
+        The largest Uploads API part (at most 64 MiB). Content is cut into parts of about
+        equal size, a whole number per connection; each part in flight is held in memory
+        once, so a transfer holds at most ``concurrency * part_size`` bytes.
     threshold : int
         Content of at most this many bytes goes in one ``POST /files``.
     concurrency : int
-        Parts in flight at once.
+        Parts in flight at once (never more than there are parts).
     checksum : bool
         Send the md5 of the whole at ``complete``, for the service to check. It costs
         about 2 s of CPU per GiB on each side; turn it off only where CPU, not the network,
@@ -184,11 +189,17 @@ class MultipartUpload:
         if self._failed is not None and not isinstance(self._failed, cf.CancelledError):
             raise self._failed
 
-    def complete(self, md5: str | None, find_file: Callable[[], Any] | None = None) -> dict:
+    def complete(
+        self,
+        md5: str | None,
+        find_file: Callable[[], Any] | None = None,
+        on_parts_sent: Callable[[], Any] | None = None,
+    ) -> dict:
         """Wait for every part, then complete; returns the new File object.
 
         ``find_file`` finds the File an ambiguous earlier attempt to complete may have
         made (``None`` if there is none), so that a lost answer is not an error.
+        ``on_parts_sent`` is called once every part is sent, before completing.
         """
         try:
             part_ids = [self._parts[i].result() for i in sorted(self._parts)]
@@ -197,6 +208,8 @@ class MultipartUpload:
             raise
         finally:
             self._pool.shutdown(wait=True)
+        if on_parts_sent is not None:
+            on_parts_sent()
 
         def reconcile() -> dict | None:
             found = find_file() if find_file is not None else None
@@ -221,6 +234,128 @@ class MultipartUpload:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+@dataclass
+class UploadTimings:
+    """Where the time of one :func:`upload_local_file` went, for benchmarks.
+
+    Seconds since the upload began, or summed over parts; filled in when passed as
+    ``timings``. Reading, hashing and sending overlap, so the sums exceed the wall clock.
+
+    Attributes
+    ----------
+    create : float
+        ``POST /uploads`` (or the whole ``POST /files`` of small content).
+    read : float
+        Reading parts from the local file, summed.
+    hash : float
+        The md5 of the whole, summed (it runs beside the sends).
+    parts : list of (int, float, float)
+        Each part's bytes and when its send began and ended.
+    wait : float
+        From the last part handed to a sender until every part was sent and hashed.
+    complete : float
+        ``POST /uploads/{id}/complete`` (the service joins and checks the parts).
+    total : float
+        The whole call.
+    """
+
+    create: float = 0.0
+    read: float = 0.0
+    hash: float = 0.0
+    parts: list[tuple[int, float, float]] = field(default_factory=list)
+    wait: float = 0.0
+    complete: float = 0.0
+    total: float = 0.0
+
+
+class _PartBuffer:
+    """One part's bytes, read once from the local file and held until sent and hashed.
+
+    Every attempt to send the part reads the same memory, so a retry touches the disk no
+    more than the first try, and the md5 of the whole is computed from these very bytes.
+    """
+
+    def __init__(self, data: bytearray, uses: int, release: Callable[[], Any]) -> None:
+        self.view = memoryview(data)
+        self._uses = uses
+        self._lock = threading.Lock()
+        self._release = release
+
+    def open(self) -> IO[bytes]:
+        return _ViewReader(self.view)
+
+    def done(self) -> None:
+        """One user (the sender, the hasher) is finished; the last frees the memory."""
+        with self._lock:
+            self._uses -= 1
+            last = self._uses == 0
+        if last:
+            self.view.release()
+            self._release()
+
+
+class _ViewReader(io.RawIOBase):
+    """A read-only file over a memoryview, copying only what each ``read`` returns."""
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self._view = view
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        end = len(self._view) if n is None or n < 0 else min(len(self._view), self._pos + n)
+        out = bytes(self._view[self._pos : end])
+        self._pos = end
+        return out
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _InOrderMd5:
+    """The md5 of parts handed over in order, computed in its own thread beside the sends.
+
+    md5 cannot be combined from the parts' digests, so the whole is one stream over the
+    bytes in order; the reader hands each part here as it hands it to a sender, and
+    hashlib releases the GIL, so hashing overlaps sending.
+    """
+
+    def __init__(self, timings: UploadTimings | None) -> None:
+        self._md5 = hashlib.md5()
+        self._queue: queue.SimpleQueue[_PartBuffer | None] = queue.SimpleQueue()
+        self._timings = timings
+        self._thread = threading.Thread(target=self._run, name="openaifs-md5", daemon=True)
+        self._thread.start()
+
+    def add(self, part: _PartBuffer) -> None:
+        self._queue.put(part)
+
+    def _run(self) -> None:
+        while (part := self._queue.get()) is not None:
+            started = time.perf_counter()
+            try:
+                self._md5.update(part.view)
+            finally:
+                part.done()
+            if self._timings is not None:
+                self._timings.hash += time.perf_counter() - started
+
+    def hexdigest(self) -> str:
+        """Wait for every part handed over, then return the md5 of them all."""
+        self.stop()
+        return self._md5.hexdigest()
+
+    def stop(self) -> None:
+        """Hash what was handed over and end the thread (every buffer is freed)."""
+        self._queue.put(None)
+        self._thread.join()
+
+
 def upload_local_file(
     client: APIClient,
     local_path: str,
@@ -235,8 +370,16 @@ def upload_local_file(
     md5: str | None = None,
     on_progress: Callable[[int], Any] | None = None,
     reconcile: Callable[[], Any] | None = None,
+    timings: UploadTimings | None = None,
 ) -> dict:
     """Send ``size`` bytes of a local file and return the new File object.
+
+    Large content goes through the Uploads API in parts of about equal size (see
+    :func:`~openaifs.parts.plan_parts`), on at most ``settings.concurrency`` connections and
+    never more connections than parts. Each part is read once, in order, into memory; the
+    same bytes are sent (and re-sent on a retry) and fed to the md5 of the whole, which runs
+    in its own thread while the parts are in flight. At most ``concurrency`` parts are held
+    at once: memory stays under ``concurrency * part_size``.
 
     Parameters
     ----------
@@ -245,8 +388,11 @@ def upload_local_file(
     reconcile : callable, optional
         Finds the file an ambiguous earlier attempt may have created (see
         :meth:`APIClient.request`), so that a retry leaves no duplicate.
+    timings : UploadTimings, optional
+        Filled in with where the time went (for benchmarks).
     """
     check_size(size, path)
+    clock = _Clock(timings)
     if size <= settings.threshold:
         with open(local_path, "rb") as source:
             file = client.create_file(
@@ -259,9 +405,13 @@ def upload_local_file(
                 path=path,
                 reconcile=reconcile,
             )
+        clock.mark("create")
         if on_progress is not None:
             on_progress(size)
+        clock.mark("total", since_start=True)
         return file
+    plan = plan_parts(size, max_part=settings.part_size, concurrency=settings.concurrency)
+    concurrency = min(settings.concurrency, len(plan))
     upload = MultipartUpload(
         client,
         path=path,
@@ -269,23 +419,116 @@ def upload_local_file(
         purpose=purpose,
         mime_type=mime_type,
         size=size,
-        concurrency=settings.concurrency,
+        concurrency=concurrency,
         expires_after=expires_after,
         on_part=on_progress,
     )
+    clock.mark("create")
+    hasher = _InOrderMd5(timings) if md5 is None and settings.checksum else None
     try:
-        with cf.ThreadPoolExecutor(1, thread_name_prefix="openaifs-md5") as hasher:
-            wanted = md5 is None and settings.checksum
-            digest = hasher.submit(md5_of_file, local_path, 0, size) if wanted else None
-            for index, offset in enumerate(range(0, size, settings.part_size)):
-                length = min(settings.part_size, size - offset)
-                upload.send(index, open_region(local_path, offset), length)
-            md5 = digest.result() if digest is not None else md5
+        # A slot per part held in memory: the reader waits for one before reading a part.
+        held = threading.BoundedSemaphore(concurrency)
+        with open(local_path, "rb", buffering=0) as source:
+            for index, (offset, length) in enumerate(plan):
+                held.acquire()
+                try:
+                    part = _PartBuffer(
+                        _read_exactly(source, offset, length, path, clock),
+                        2 if hasher is not None else 1,
+                        held.release,
+                    )
+                except BaseException:
+                    held.release()
+                    raise
+                if hasher is not None:
+                    hasher.add(part)
+                upload.send(index, part.open, length, _timed_done(part, length, clock))
+        clock.begin_wait()
+        if hasher is not None:
+            md5 = hasher.hexdigest()
+            hasher = None
         md5 = md5 if settings.checksum else None
-        return upload.complete(md5, reconcile)
+        file = upload.complete(md5, reconcile, on_parts_sent=clock.end_wait)
+        clock.mark("complete")
+        clock.mark("total", since_start=True)
+        return file
     except BaseException:
         upload.abort()
         raise
+    finally:
+        if hasher is not None:
+            hasher.stop()
+
+
+def _read_exactly(
+    source: IO[bytes], offset: int, length: int, path: str, clock: _Clock
+) -> bytearray:
+    """Read ``length`` bytes at ``offset`` of ``source`` into a new buffer."""
+    started = time.perf_counter()
+    data = bytearray(length)
+    view = memoryview(data)
+    source.seek(offset)
+    filled = 0
+    while filled < length:
+        n = source.readinto(view[filled:])
+        if not n:
+            raise OSError(
+                f"{path}: the local file ended at byte {offset + filled}, "
+                f"short of the {offset + length} it had when the upload began"
+            )
+        filled += n
+    view.release()
+    clock.add("read", time.perf_counter() - started)
+    return data
+
+
+def _timed_done(part: _PartBuffer, length: int, clock: _Clock) -> Callable[[], None]:
+    started = clock.now()
+
+    def done() -> None:
+        clock.part(length, started)
+        part.done()
+
+    return done
+
+
+class _Clock:
+    """Fills an :class:`UploadTimings` when one is given; otherwise does nothing."""
+
+    def __init__(self, timings: UploadTimings | None) -> None:
+        self.timings = timings
+        self.start = self.last = time.perf_counter()
+        self._waiting = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return time.perf_counter() - self.start
+
+    def mark(self, name: str, since_start: bool = False) -> None:
+        """Record the time since the previous mark (or the start) as ``name``."""
+        now = time.perf_counter()
+        if self.timings is not None:
+            setattr(self.timings, name, now - (self.start if since_start else self.last))
+        self.last = now
+
+    def add(self, name: str, seconds: float) -> None:
+        if self.timings is not None:
+            with self._lock:
+                setattr(self.timings, name, getattr(self.timings, name) + seconds)
+
+    def part(self, length: int, started: float) -> None:
+        if self.timings is not None:
+            with self._lock:
+                self.timings.parts.append((length, started, self.now()))
+
+    def begin_wait(self) -> None:
+        self._waiting = time.perf_counter()
+
+    def end_wait(self) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings.wait = now - self._waiting
+        self.last = now
 
 
 def upload_bytes(
