@@ -35,7 +35,7 @@ class UploadSettings:
     part_size : int
         The largest Uploads API part (at most 64 MiB). Content is cut into parts of about
         equal size, a whole number per connection; each part in flight is held in memory
-        once, so a transfer holds at most ``concurrency * part_size`` bytes.
+        once (see ``memory``).
     threshold : int
         Content of at most this many bytes goes in one ``POST /files``.
     concurrency : int
@@ -44,18 +44,29 @@ class UploadSettings:
         Send the md5 of the whole at ``complete``, for the service to check. It costs
         about 2 s of CPU per GiB on each side; turn it off only where CPU, not the network,
         is the limit.
+    memory : int
+        The most bytes of parts held at once: parts are made smaller than ``part_size``
+        when ``concurrency`` of them would not fit.
     """
 
     part_size: int = 32 * MiB
     threshold: int = 32 * MiB
     concurrency: int = 8
     checksum: bool = True
+    memory: int = 192 * MiB
+
+    @property
+    def largest_part(self) -> int:
+        """The largest part actually sent: ``part_size``, or less to fit in ``memory``."""
+        return max(1, min(self.part_size, self.memory // self.concurrency))
 
     def __post_init__(self) -> None:
         if not 0 < self.part_size <= MAX_PART_SIZE:
             raise ValueError(f"part_size must be between 1 and {MAX_PART_SIZE} bytes")
         if self.concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if self.memory < 1:
+            raise ValueError("memory must be at least 1 byte")
 
 
 def check_size(size: int, path: str) -> None:
@@ -275,8 +286,8 @@ class _PartBuffer:
     more than the first try, and the md5 of the whole is computed from these very bytes.
     """
 
-    def __init__(self, data: bytearray, uses: int, release: Callable[[], Any]) -> None:
-        self.view = memoryview(data)
+    def __init__(self, view: memoryview, uses: int, release: Callable[[], Any]) -> None:
+        self.view = view
         self._uses = uses
         self._lock = threading.Lock()
         self._release = release
@@ -379,7 +390,7 @@ def upload_local_file(
     never more connections than parts. Each part is read once, in order, into memory; the
     same bytes are sent (and re-sent on a retry) and fed to the md5 of the whole, which runs
     in its own thread while the parts are in flight. At most ``concurrency`` parts are held
-    at once: memory stays under ``concurrency * part_size``.
+    at once: memory stays under ``settings.memory``.
 
     Parameters
     ----------
@@ -410,7 +421,7 @@ def upload_local_file(
             on_progress(size)
         clock.mark("total", since_start=True)
         return file
-    plan = plan_parts(size, max_part=settings.part_size, concurrency=settings.concurrency)
+    plan = plan_parts(size, max_part=settings.largest_part, concurrency=settings.concurrency)
     concurrency = min(settings.concurrency, len(plan))
     upload = MultipartUpload(
         client,
@@ -426,20 +437,20 @@ def upload_local_file(
     clock.mark("create")
     hasher = _InOrderMd5(timings) if md5 is None and settings.checksum else None
     try:
-        # A slot per part held in memory: the reader waits for one before reading a part.
-        held = threading.BoundedSemaphore(concurrency)
+        buffers = _Buffers(concurrency, plan[0][1])
         with open(local_path, "rb", buffering=0) as source:
             for index, (offset, length) in enumerate(plan):
-                held.acquire()
+                buffer = buffers.take()  # waits while every buffer is in use
                 try:
-                    part = _PartBuffer(
-                        _read_exactly(source, offset, length, path, clock),
-                        2 if hasher is not None else 1,
-                        held.release,
-                    )
+                    _read_exactly(source, buffer, offset, length, path, clock)
                 except BaseException:
-                    held.release()
+                    buffers.give(buffer)
                     raise
+                part = _PartBuffer(
+                    memoryview(buffer)[:length],
+                    2 if hasher is not None else 1,
+                    lambda b=buffer: buffers.give(b),
+                )
                 if hasher is not None:
                     hasher.add(part)
                 upload.send(index, part.open, length, _timed_done(part, length, clock))
@@ -460,26 +471,47 @@ def upload_local_file(
             hasher.stop()
 
 
+class _Buffers:
+    """At most ``count`` part buffers, allocated on first need and then reused.
+
+    Reuse spares the kernel mapping and zeroing fresh pages for every part.
+    """
+
+    def __init__(self, count: int, size: int) -> None:
+        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        self._left = count
+        self._size = size
+
+    def take(self) -> bytearray:
+        if self._left and self._free.empty():
+            self._left -= 1
+            return bytearray(self._size)
+        return self._free.get()
+
+    def give(self, buffer: bytearray) -> None:
+        self._free.put(buffer)
+
+
 def _read_exactly(
-    source: IO[bytes], offset: int, length: int, path: str, clock: _Clock
-) -> bytearray:
-    """Read ``length`` bytes at ``offset`` of ``source`` into a new buffer."""
+    source: IO[bytes], buffer: bytearray, offset: int, length: int, path: str, clock: _Clock
+) -> None:
+    """Read ``length`` bytes at ``offset`` of ``source`` into the start of ``buffer``."""
     started = time.perf_counter()
-    data = bytearray(length)
-    view = memoryview(data)
-    source.seek(offset)
+    view = memoryview(buffer)
     filled = 0
-    while filled < length:
-        n = source.readinto(view[filled:])
-        if not n:
-            raise OSError(
-                f"{path}: the local file ended at byte {offset + filled}, "
-                f"short of the {offset + length} it had when the upload began"
-            )
-        filled += n
-    view.release()
+    try:
+        source.seek(offset)
+        while filled < length:
+            n = source.readinto(view[filled:length])
+            if not n:
+                raise OSError(
+                    f"{path}: the local file ended at byte {offset + filled}, "
+                    f"short of the {offset + length} it had when the upload began"
+                )
+            filled += n
+    finally:
+        view.release()
     clock.add("read", time.perf_counter() - started)
-    return data
 
 
 def _timed_done(part: _PartBuffer, length: int, clock: _Clock) -> Callable[[], None]:
