@@ -20,6 +20,7 @@ from _common import (
     SHAPED_RATE,
     SHAPING,
     MiB,
+    clock,
     machine_notes,
     measure_against,
     mib,
@@ -39,18 +40,20 @@ def timed_put(base_url: str, api_key: str, local_path: str) -> object:
 
     fs = OpenAIFileSystem(api_key=api_key, base_url=base_url, skip_instance_cache=True)
     timings = UploadTimings()
-    upload_local_file(
-        fs.client,
-        local_path,
-        os.path.getsize(local_path),
-        path="openai://user_data/put.bin",
-        filename="put.bin",
-        purpose="user_data",
-        mime_type="application/octet-stream",
-        settings=fs.upload_settings,
-        timings=timings,
+    _, cpu = clock(
+        lambda: upload_local_file(
+            fs.client,
+            local_path,
+            os.path.getsize(local_path),
+            path="openai://user_data/put.bin",
+            filename="put.bin",
+            purpose="user_data",
+            mime_type="application/octet-stream",
+            settings=fs.upload_settings,
+            timings=timings,
+        )
     )
-    return timings, fs.upload_settings
+    return timings, fs.upload_settings, cpu
 
 
 def timed_get(base_url: str, api_key: str, file: dict, local_path: str) -> object:
@@ -59,11 +62,14 @@ def timed_get(base_url: str, api_key: str, file: dict, local_path: str) -> objec
 
     client = APIClient(api_key, base_url)
     timings = DownloadTimings()
-    download_to_file(
-        client, file, local_path, path="openai://x", settings=DownloadSettings(), timings=timings
+    settings = DownloadSettings()
+    _, cpu = clock(
+        lambda: download_to_file(
+            client, file, local_path, path="openai://x", settings=settings, timings=timings
+        )
     )
     os.unlink(local_path)
-    return timings
+    return timings, cpu
 
 
 def _spread(parts: list[tuple[int, float, float]]) -> str:
@@ -138,12 +144,12 @@ def main() -> None:
         target = os.path.join(scratch, "download.bin")
         for label, flags in [("unshaped", ()), ("shaped", SHAPING)]:
             with server(*flags) as process:
-                (timings, settings), peak, server_cpu = measure_against(
+                (timings, settings, cpu), peak, server_cpu = measure_against(
                     process, timed_put, process.base_url, process.api_key, source
                 )
                 print_table(
                     f"put of {args.size_mib} MiB, {label} (peak RSS {mib(peak)}, "
-                    f"server CPU {server_cpu:.2f} s)",
+                    f"CPU: client {cpu:.2f} s, server {server_cpu:.2f} s)",
                     headers,
                     put_rows(timings, settings, size, bool(flags)),
                 )
@@ -151,13 +157,13 @@ def main() -> None:
                 extra = ("--honour-range",) if ranges else ()
                 with server(*flags, *extra) as process:
                     file = store_file(process, source)
-                    timings, peak, server_cpu = measure_against(
+                    (timings, cpu), peak, server_cpu = measure_against(
                         process, timed_get, process.base_url, process.api_key, file, target
                     )
                     print_table(
                         f"get of {args.size_mib} MiB, {label}, server "
                         f"{'honours' if ranges else 'ignores'} ranges (peak RSS {mib(peak)}, "
-                        f"server CPU {server_cpu:.2f} s)",
+                        f"CPU: client {cpu:.2f} s, server {server_cpu:.2f} s)",
                         headers,
                         get_rows(timings, size, bool(flags)),
                     )
