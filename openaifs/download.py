@@ -171,15 +171,7 @@ def write_content(
     plan = plan_parts(size, max_part=settings.part_size, concurrency=settings.concurrency)
 
     def stream(start: int, end: int | None, response: Any = None) -> Iterator[bytes]:
-        return iter_content(
-            client,
-            file,
-            path=path,
-            start=start,
-            end=end,
-            max_attempts=settings.max_attempts,
-            response=response,
-        )
+        return _stream(client, file, path, settings, start, end, response)
 
     if len(plan) < 2 or _RANGE_SUPPORT.get(client) is False:
         _write_at(fd, stream(0, None), 0, progress)
@@ -235,28 +227,10 @@ def iter_ranges(
     ]
 
     def fetch(a: int, b: int, response: Any = None) -> bytes:
-        return b"".join(
-            iter_content(
-                client,
-                file,
-                path=path,
-                start=a,
-                end=b,
-                max_attempts=settings.max_attempts,
-                response=response,
-            )
-        )
+        return b"".join(_stream(client, file, path, settings, a, b, response))
 
     def single(response: Any = None) -> Iterator[bytes]:
-        return iter_content(
-            client,
-            file,
-            path=path,
-            start=start,
-            end=end,
-            max_attempts=settings.max_attempts,
-            response=response,
-        )
+        return _stream(client, file, path, settings, start, end, response)
 
     if len(plan) < 2 or _RANGE_SUPPORT.get(client) is False:
         yield from single()
@@ -280,6 +254,27 @@ def iter_ranges(
             yield data
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stream(
+    client: APIClient,
+    file: dict[str, Any],
+    path: str,
+    settings: DownloadSettings,
+    start: int,
+    end: int | None,
+    response: Any = None,
+) -> Iterator[bytes]:
+    """Bytes ``start..end`` of ``file`` on one connection, a body cut short asked for again."""
+    return iter_content(
+        client,
+        file,
+        path=path,
+        start=start,
+        end=end,
+        max_attempts=settings.max_attempts,
+        response=response,
+    )
 
 
 def _probe(client: APIClient, file: dict[str, Any], path: str, end: int, start: int = 0) -> Any:
