@@ -42,6 +42,9 @@ class DownloadSettings:
     ----------
     part_size : int
         The largest byte range asked for in one request when writing to a local file.
+        Ranges are handed to connections as each finishes its last, so smaller ranges
+        let the faster connections take more of the file (8 MiB: about a third of a
+        second at 25 MB/s, several times a request's round trip).
     read_part_size : int
         The largest range for :func:`iter_ranges`, which holds ``concurrency`` of them in
         memory to hand the bytes over in order.
@@ -51,7 +54,7 @@ class DownloadSettings:
         Requests per range before a body that keeps ending short is an error.
     """
 
-    part_size: int = 32 * MiB
+    part_size: int = 8 * MiB
     read_part_size: int = 8 * MiB
     concurrency: int = 8
     max_attempts: int = 5
