@@ -7,8 +7,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from openaifs.core import OpenAIFileSystem
+from openaifs.version import __version__
 
 __all__ = ["OpenAIFileSystem", "__version__"]

@@ -25,6 +25,8 @@ from typing import Any
 
 from fsspec.callbacks import Callback
 
+from openaifs.errors import builtin_name
+
 PREFIX = "openai://"
 
 EXIT_OK = 0
@@ -543,7 +545,7 @@ def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from openaifs import __version__
+    from openaifs.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="openaifs",
@@ -684,7 +686,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         message = _one_line(str(exc)) or "(no message)"
-        print(f"openaifs: {type(exc).__name__}: {message}", file=sys.stderr)
+        print(f"openaifs: {builtin_name(exc)}: {message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
 
 

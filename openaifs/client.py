@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import email.utils
 import io
+import itertools
 import logging
 import os
 import random
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from openaifs.errors import http_error
+from openaifs.errors import BadResponse, OpenAIFSError, http_error, redact, transport_error
+from openaifs.limits import MAX_LIST_LIMIT
 
 logger = logging.getLogger("openaifs")
 
@@ -134,6 +138,41 @@ class MultipartBody(io.RawIOBase):
         return len(data)
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One API request as the caller asked it; every attempt sends it again unchanged."""
+
+    method: str
+    endpoint: str
+    params: dict[str, Any] | None
+    json: Any
+    body: Callable[[], tuple[Any, dict[str, str]]] | None
+    headers: dict[str, str] | None
+    stream: bool
+    path: str | None
+
+    @property
+    def operation(self) -> str:
+        return f"{self.method} {self.endpoint}"
+
+    @property
+    def subject(self) -> str:
+        """What error messages name first: the path, else the operation."""
+        return self.path or self.operation
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A failed attempt: the error to raise if it is the last one, and what to do next."""
+
+    error: OpenAIFSError
+    retryable: bool
+    #: The request may have been acted on although it failed.
+    ambiguous: bool
+    #: Seconds to wait before the next attempt.
+    delay: float
+
+
 class APIClient:
     """A client of the Files and Uploads APIs, over ``requests``.
 
@@ -143,6 +182,7 @@ class APIClient:
         The bearer key. Never shown in ``repr``, logs or exceptions.
     base_url : str
         For example ``https://api.openai.com/v1`` or a local server's ``http://127.0.0.1:8000/v1``.
+        Credentials in it (``http://user:pass@host/v1``) are masked wherever it is shown.
     organization, project : str, optional
         Sent as ``OpenAI-Organization`` / ``OpenAI-Project``.
     connect_timeout, read_timeout : float
@@ -172,6 +212,9 @@ class APIClient:
     ) -> None:
         self._api_key = api_key
         self.base_url = base_url.rstrip("/")
+        #: ``base_url`` as messages and reprs show it: credentials masked.
+        self.display_url = mask_userinfo(self.base_url)
+        self._secrets = _secrets(api_key, urllib.parse.urlsplit(self.base_url).netloc)
         self.organization = organization
         self.project = project
         self.timeout = (connect_timeout, read_timeout)
@@ -184,7 +227,11 @@ class APIClient:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"APIClient(base_url={self.base_url!r})"
+        return f"APIClient(base_url={self.display_url!r})"
+
+    def redact(self, text: str) -> str:
+        """``text`` with the API key and any credentials of ``base_url`` masked."""
+        return redact(text.replace(self.base_url, self.display_url), self._secrets)
 
     @property
     def session(self) -> requests.Session:
@@ -233,13 +280,10 @@ class APIClient:
         ----------
         method, endpoint : str
             For example ``"GET"``, ``"/files"``.
-        params, json : optional
-            Query parameters and a JSON body.
+        params, json, headers : optional
+            Query parameters, a JSON body, extra headers.
         body : callable, optional
-            Returns a fresh ``(data, headers)`` for each attempt, so a streamed body can be
-            sent again.
-        headers : dict, optional
-            Extra headers for this request.
+            Gives a fresh ``(data, headers)`` for each attempt, so a streamed body is resent.
         stream : bool
             Leave the response body unread (for downloads).
         path : str, optional
@@ -254,77 +298,106 @@ class APIClient:
         requests.Response
             A 2xx response. Its ``reconciled`` attribute holds the ``reconcile`` result
             when the request was found to have succeeded already.
+
+        Raises
+        ------
+        openaifs.errors.OpenAIFSError
+            The subclass for the last failure; no ``requests`` exception (they hold the
+            request's headers, so the key) is in its chain.
         """
-        url = self.base_url + endpoint
-        operation = f"{method} {endpoint}"
-        attempt = 0
-        while True:
-            data, extra = body() if body is not None else (None, {})
-            try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    headers={**(headers or {}), **extra},
-                    stream=stream,
-                    timeout=self.timeout,
-                )
-            except requests.RequestException as exc:
-                _close(data)
-                # A refused connection never carried the request; anything later might have.
-                ambiguous = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
-                failure: Exception = _transport_error(exc, path or operation, self.base_url)
-                failure.__cause__ = exc
-                retry = attempt < self.max_retries
-                delay = self._backoff(attempt, None)
-                logger.info("%s failed (%s)", operation, exc)
-            else:
-                _close(data)
-                if response.status_code < 400:
-                    return response
-                ambiguous = response.status_code >= 500
-                failure = http_error(
-                    response.status_code,
-                    response.content,
-                    response.headers.get("x-request-id"),
-                    path=path,
-                    operation=operation,
-                )
-                retry = self._should_retry(response) and attempt < self.max_retries
-                delay = self._backoff(attempt, response)
-                logger.info(
-                    "%s answered %d (request id %s)",
-                    operation,
-                    response.status_code,
-                    response.headers.get("x-request-id"),
-                )
-                response.close()
+        call = _Call(method, endpoint, params, json, body, headers, stream, path)
+        for attempt in itertools.count():
+            outcome = self._attempt(call, attempt)
+            if isinstance(outcome, requests.Response):
+                return outcome
+            retry = outcome.retryable and attempt < self.max_retries
             if retry:
-                logger.info("%s: retry %d in %.2fs", operation, attempt + 1, delay)
-                time.sleep(delay)
-                attempt += 1
-            if ambiguous and reconcile is not None:
-                # The request may have been acted on although no answer came: before sending
-                # it again, or giving up, look for what it did.
-                outcome = reconcile()
-                if outcome is not None:
-                    done = requests.Response()
-                    done.status_code = 200
-                    done.reconciled = outcome
+                logger.info("%s: retry %d in %.2fs", call.operation, attempt + 1, outcome.delay)
+                time.sleep(outcome.delay)
+            if outcome.ambiguous and reconcile is not None:
+                # It may have been acted on: before resending or giving up, look for what it did.
+                done = _reconciled(reconcile)
+                if done is not None:
                     return done
             if not retry:
-                raise failure
+                raise outcome.error
+
+    def _attempt(self, call: _Call, attempt: int) -> requests.Response | _Failure:
+        """Send ``call`` once: its 2xx answer, or the failure and what to do about it."""
+        try:
+            response = self._send(call)
+        except requests.RequestException as exc:
+            return self._no_answer(call, exc, attempt)
+        if response.status_code < 400:
+            return response
+        return self._error_answer(call, response, attempt)
+
+    def _send(self, call: _Call) -> requests.Response:
+        """Build the request (with a fresh body) and send it, once."""
+        data, extra = call.body() if call.body is not None else (None, {})
+        try:
+            return self.session.request(
+                call.method,
+                self.base_url + call.endpoint,
+                params=call.params,
+                json=call.json,
+                data=data,
+                headers={**(call.headers or {}), **extra},
+                stream=call.stream,
+                timeout=self.timeout,
+            )
+        finally:
+            _close(data)
+
+    def _no_answer(self, call: _Call, exc: requests.RequestException, attempt: int) -> _Failure:
+        """Translate a request that got no answer (always worth another attempt).
+
+        Only the text of ``exc`` is kept: the exception itself holds the request, whose
+        headers carry the API key.
+        """
+        detail = self.redact(f"{type(exc).__name__}: {exc}")
+        logger.info("%s failed (%s)", call.operation, detail)
+        refused = _refused(exc)
+        timeout = isinstance(exc, requests.Timeout)
+        error = transport_error(
+            call.subject, self.display_url, detail, timeout=timeout, refused=refused
+        )
+        # A refused connection, or one never made, never carried the request; anything
+        # later might have been acted on.
+        ambiguous = not isinstance(exc, requests.ConnectTimeout) and not refused
+        return _Failure(error, True, ambiguous, self._backoff(attempt, None))
+
+    def _error_answer(self, call: _Call, response: requests.Response, attempt: int) -> _Failure:
+        """Translate an error status, and decide whether it is worth another attempt."""
+        request_id = response.headers.get("x-request-id")
+        logger.info(
+            "%s answered %d (request id %s)", call.operation, response.status_code, request_id
+        )
+        try:
+            error = http_error(
+                response.status_code,
+                self.redact(_body_of(response)).encode(),
+                request_id,
+                path=call.path,
+                operation=call.operation,
+                base_url=self.display_url,
+            )
+            retryable = self._should_retry(response)
+            delay = self._backoff(attempt, response)
+        finally:
+            response.close()
+        return _Failure(error, retryable, response.status_code >= 500, delay)
 
     @staticmethod
     def _should_retry(response: requests.Response) -> bool:
+        """Whether an error status is worth another attempt (the service may say so)."""
         override = response.headers.get("x-should-retry")
         if override in ("true", "false"):
             return override == "true"
         return response.status_code in RETRY_STATUSES or response.status_code >= 500
 
     def _backoff(self, attempt: int, response: requests.Response | None) -> float:
+        """Seconds to wait before attempt ``attempt + 1``: the service's hint, or backoff."""
         if response is not None:
             hinted = _retry_after(response.headers)
             if hinted is not None and 0 <= hinted <= 60:
@@ -335,7 +408,27 @@ class APIClient:
     def _json(self, method: str, endpoint: str, **kwargs: Any) -> Any:
         response = self.request(method, endpoint, **kwargs)
         reconciled = getattr(response, "reconciled", None)
-        return reconciled if reconciled is not None else response.json()
+        if reconciled is not None:
+            return reconciled
+        try:
+            return response.json()
+        except ValueError:
+            pass  # raised below, out of this block, so that no decoder error is chained
+        raise self._not_json(f"{method} {endpoint}", response, kwargs.get("path"))
+
+    def _not_json(
+        self, operation: str, response: requests.Response, path: str | None
+    ) -> BadResponse:
+        """The error for a 2xx answer that is not JSON: most often a wrong ``base_url``."""
+        kind = response.headers.get("Content-Type", "no Content-Type")
+        request_id = response.headers.get("x-request-id")
+        message = (
+            f"{path or operation}: the answer of {self.display_url!r} to {operation} is not "
+            f"JSON ({kind}): is base_url the address of the Files API?"
+        )
+        if request_id:
+            message += f" (request id {request_id})"
+        return BadResponse(message, status=response.status_code, request_id=request_id, path=path)
 
     # -- Files ------------------------------------------------------------------------
 
@@ -345,11 +438,15 @@ class APIClient:
         *,
         order: str = "desc",
         page_size: int = 10000,
+        grow: bool = False,
         path: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yield every File object (of ``purpose``, if given), following the cursor.
 
-        ``path`` is the ``openai://`` path the listing is for, named in errors.
+        With ``grow``, a small first ``page_size`` serves looks that usually stop early
+        (the newest few files): later pages grow fourfold up to the service's maximum, so
+        a look that goes on further costs few requests. ``path`` is the ``openai://``
+        path the listing is for, named in errors.
         """
         params: dict[str, Any] = {"limit": page_size, "order": order}
         if purpose is not None:
@@ -360,6 +457,8 @@ class APIClient:
             if not page.get("has_more") or not page["data"]:
                 return
             params["after"] = page.get("last_id") or page["data"][-1]["id"]
+            if grow:
+                params["limit"] = min(MAX_LIST_LIMIT, params["limit"] * 4)
 
     def retrieve_file(self, file_id: str, *, path: str | None = None) -> dict[str, Any]:
         """The File object ``file_id``."""
@@ -510,12 +609,46 @@ def _refused(exc: requests.RequestException) -> bool:
     return "NewConnectionError" in text or "Connection refused" in text
 
 
-def _transport_error(exc: requests.RequestException, subject: str, base_url: str) -> OSError:
-    kind = TimeoutError if isinstance(exc, requests.Timeout) else ConnectionError
-    return kind(f"{subject}: no answer from {base_url}: {type(exc).__name__}: {exc}")
+def _reconciled(reconcile: Callable[[], Any]) -> requests.Response | None:
+    """Look for what an ambiguous failure did: a stand-in 200 answer if it was done."""
+    outcome = reconcile()
+    if outcome is None:
+        return None
+    done = requests.Response()
+    done.status_code = 200
+    done.reconciled = outcome
+    return done
+
+
+def _body_of(response: requests.Response) -> str:
+    """The text of an error answer; empty if the connection broke while reading it."""
+    try:
+        return response.content.decode("utf-8", "replace")
+    except requests.RequestException:
+        return ""
+
+
+def mask_userinfo(address: str) -> str:
+    """``address`` with any ``user:password@`` shown as ``***@``."""
+    parts = urllib.parse.urlsplit(address)
+    _, at, host = parts.netloc.rpartition("@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}")) if at else address
+
+
+def _secrets(api_key: str, netloc: str) -> tuple[str, ...]:
+    """The forms in which the key or a credential of ``netloc`` could appear in text.
+
+    The user name alone is not among them: it is rarely secret, and hiding a short word
+    everywhere (``user`` in ``user_data``) would garble messages.
+    """
+    userinfo = netloc.rpartition("@")[0]
+    password = userinfo.partition(":")[2]
+    found = {api_key, userinfo, urllib.parse.unquote(userinfo)}
+    found |= {password, urllib.parse.unquote(password)}
+    return tuple(sorted((s for s in found if s), key=len, reverse=True))
 
 
 def _version() -> str:
-    from openaifs import __version__
+    from openaifs.version import __version__
 
     return __version__

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import logging
 import os
 import re
@@ -18,12 +19,13 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import requests
 
 from openaifs.client import APIClient
+from openaifs.paths import is_file_id
 
 logger = logging.getLogger("openaifs")
 
@@ -124,15 +126,26 @@ def iter_content(
             time.sleep(client._backoff(attempt - 1, None))
 
 
+def _remove_tree_if_owner(directory: str, owner: int) -> None:
+    # A forked child inherits atexit handlers; only the process that made the folder
+    # removes it.
+    if os.getpid() == owner:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 class ContentCache:
     """Local copies of file content, one file per file id, with a size limit.
+
+    One instance serves a whole process per endpoint, key and folder (see
+    :func:`shared_content_cache`): threads and filesystem instances share its copies and
+    its size budget.
 
     Parameters
     ----------
     directory : str, optional
         Where copies live. If not given, a private temporary directory, removed when the
-        process exits. A directory given explicitly persists (content never changes, so
-        copies stay valid across runs).
+        process that made it exits. A directory given explicitly persists (content never
+        changes, so copies stay valid across runs).
     max_bytes : int
         The total size kept; least recently used copies are evicted past it.
     """
@@ -153,8 +166,15 @@ class ContentCache:
                 self._directory = self._given
             else:
                 self._directory = tempfile.mkdtemp(prefix="openaifs-content-")
-                atexit.register(shutil.rmtree, self._directory, True)
+                atexit.register(_remove_tree_if_owner, self._directory, os.getpid())
         return self._directory
+
+    def _path(self, file_id: str) -> str:
+        # Ids come from the service: one that is not an id's shape could name a path
+        # outside our folder ("../x"), so it never becomes a file name here.
+        if not is_file_id(file_id):
+            raise ValueError(f"{file_id!r} is not a file id; no local copy is made of it")
+        return os.path.join(self.directory, file_id)
 
     def open_local(self, file: dict[str, Any], fetch: Callable[[], Iterator[bytes]]) -> IO[bytes]:
         """A complete local copy of ``file``, open for reading, downloading it if needed.
@@ -162,7 +182,7 @@ class ContentCache:
         It is opened before the per-file lock is released, so an eviction by another
         thread cannot pull it away between here and the caller's first read.
         """
-        target = os.path.join(self.directory, file["id"])
+        target = self._path(file["id"])
         with self._lock:
             lock = self._locks.setdefault(file["id"], threading.Lock())
         with lock:
@@ -176,7 +196,9 @@ class ContentCache:
                     return handle
                 handle.close()
             self._evict(file["bytes"])
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".partial-")
+            # Partial names are unique per process and call: a forked child never writes
+            # into its parent's partial file.
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".partial-{os.getpid()}-")
             try:
                 with os.fdopen(fd, "wb") as out:
                     for chunk in fetch():
@@ -212,10 +234,9 @@ class ContentCache:
 
     def existing(self, file_id: str, size: int) -> str | None:
         """The path of a complete local copy of ``file_id`` (``size`` bytes), or ``None``."""
-        directory = self._directory or self._given
-        if directory is None:
+        if (self._directory or self._given) is None or not is_file_id(file_id):
             return None
-        target = os.path.join(directory, file_id)
+        target = self._path(file_id)
         try:
             if os.path.getsize(target) == size:
                 os.utime(target)
@@ -224,18 +245,79 @@ class ContentCache:
             pass
         return None
 
-    def discard(self, file_id: str) -> None:
-        """Remove the copy of ``file_id`` (after the file was deleted)."""
+    def discard(self, file_ids: Iterable[str]) -> None:
+        """Remove the copies of deleted files."""
         if self._directory is None:
             return
-        try:
-            os.unlink(os.path.join(self._directory, file_id))
-        except FileNotFoundError:
-            pass
+        for file_id in file_ids:
+            if is_file_id(file_id):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(self._directory, file_id))
 
     def clear(self) -> None:
         """Remove every local copy."""
         if self._directory is not None:
             for entry in os.scandir(self._directory):
                 if entry.is_file():
-                    os.unlink(entry.path)
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+
+
+_shared: dict[tuple, ContentCache] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_content_cache(
+    endpoint: str, credential: str, directory: str | None, max_bytes: int
+) -> ContentCache:
+    """The process's one content cache for an endpoint, a key and a folder.
+
+    fsspec keeps one filesystem instance per thread, and dask's threaded scheduler uses
+    many: without this, each would download the same file into its own copy with its own
+    size budget. The key is hashed, never kept. After ``fork`` the child makes its own
+    (the process id is part of the lookup), so it never shares its parent's partial
+    files or temporary folder. The largest ``max_bytes`` asked for wins.
+    """
+    digest = hashlib.sha256(credential.encode()).hexdigest()
+    lookup = (os.getpid(), endpoint, digest, directory)
+    with _shared_lock:
+        cache = _shared.get(lookup)
+        if cache is None:
+            cache = _shared[lookup] = ContentCache(directory, max_bytes)
+        cache.max_bytes = max(cache.max_bytes, max_bytes)
+        return cache
+
+
+class ContentReader:
+    """Reads content for the filesystem and its files: streamed, or from a local copy.
+
+    Parameters
+    ----------
+    client : APIClient
+        The service.
+    cache : ContentCache
+        Where local copies live.
+    """
+
+    def __init__(self, client: APIClient, cache: ContentCache) -> None:
+        self.client = client
+        self.cache = cache
+
+    def iter(
+        self, file: dict[str, Any], path: str, start: int = 0, end: int | None = None
+    ) -> Iterator[bytes]:
+        """Stream bytes ``start``..``end`` of ``file`` (never returned truncated)."""
+        details = {"id": file["id"], "bytes": file.get("bytes", file.get("size"))}
+        return iter_content(
+            self.client,
+            details,
+            path=f"openai://{path}",
+            start=start,
+            end=end,
+            max_attempts=self.client.max_retries + 3,
+        )
+
+    def local_copy(self, file: dict[str, Any], path: str) -> IO[bytes]:
+        """A complete local copy of ``file``'s content, open for reading."""
+        details = {"id": file["id"], "bytes": file.get("bytes", file.get("size"))}
+        return self.cache.open_local(details, lambda: self.iter(details, path))

@@ -7,16 +7,21 @@ import hashlib
 import io
 import logging
 import os
+import sys
 import tempfile
+import threading
+import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from fsspec.spec import AbstractBufferedFile
 
-from openaifs.upload import MAX_UPLOAD_SIZE, MultipartUpload, open_region, remove_quietly
+from openaifs.limits import MAX_UPLOAD_SIZE
+from openaifs.upload import MultipartUpload, open_region, remove_quietly
 
 if TYPE_CHECKING:
-    from openaifs.core import OpenAIFileSystem, WriteTarget
+    from openaifs.content import ContentReader
+    from openaifs.publish import Publisher, WriteTarget
 
 logger = logging.getLogger("openaifs")
 
@@ -31,18 +36,23 @@ class OpenAIReadFile(AbstractBufferedFile):
     touches the disk). The first read that is not where the stream stands switches to a
     complete local copy of the content, kept in the filesystem's content cache by file id;
     ``seek`` and footer-first formats such as Parquet are then served from disk.
+
+    A reader is bound to one file id, fixed when it is opened: if the name is written
+    again meanwhile, it goes on reading the version it opened, never bytes of two.
     """
 
     def __init__(
         self,
-        fs: OpenAIFileSystem,
+        fs: Any,
         path: str,
         details: dict[str, Any],
+        reader: ContentReader,
         block_size: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(fs, path, mode="rb", block_size=block_size, size=details["size"], **kwargs)
         self.details = details
+        self.reader = reader
         self._stream: Iterator[bytes] | None = None
         self._stream_pos = 0
         self._leftover = b""
@@ -54,14 +64,23 @@ class OpenAIReadFile(AbstractBufferedFile):
             return b""
         if self._local is None and self._stream is None:
             # A copy made earlier (by another open of this file) serves every read.
-            self._open_local(self.fs.content_cache.existing(self.details["id"], self.size))
+            self._open_local(self.reader.cache.existing(self.details["id"], self.size))
         if self._local is None and 0 <= start - self._stream_pos <= _SKIP_LIMIT:
             return self._read_stream(start, end)
         if self._local is None:
             self._close_stream()
-            self._local = self.fs._local_copy(self.details, self.path)
+            self._local = self._deleted_is_clear(self.reader.local_copy, self.details, self.path)
         self._local.seek(start)
         return self._local.read(end - start)
+
+    def _deleted_is_clear(self, func: Any, *args: Any) -> Any:
+        try:
+            return func(*args)
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(
+                f"openai://{self.path}: {self.details['id']}, the file this reader was opened "
+                f"on, was deleted while it was read ({exc})"
+            ) from None
 
     def _open_local(self, local_path: str | None) -> None:
         """Read from the existing local copy at ``local_path``, if it is still there."""
@@ -74,11 +93,11 @@ class OpenAIReadFile(AbstractBufferedFile):
 
     def _read_stream(self, start: int, end: int) -> bytes:
         if self._stream is None:
-            self._stream = self.fs._iter_content(self.details, self.path, start=self._stream_pos)
+            self._stream = self.reader.iter(self.details, self.path, start=self._stream_pos)
         out = bytearray()
         while self._stream_pos < end:
             if not self._leftover:
-                self._leftover = next(self._stream)
+                self._leftover = self._deleted_is_clear(next, self._stream)
             take = self._leftover[: end - self._stream_pos]
             self._leftover = self._leftover[len(take) :]
             if self._stream_pos + len(take) > start:
@@ -99,9 +118,64 @@ class OpenAIReadFile(AbstractBufferedFile):
         super().close()
 
 
+class WriteDiscardedWarning(UserWarning):
+    """A writer was closed while an exception raised after it was opened propagated, so
+    the write was discarded instead of published (see ``docs/safety.md``)."""
+
+
+def _exception_in_flight() -> BaseException | None:
+    """The exception being raised or handled around the current call, if any.
+
+    Inside ``__exit__`` of a ``with`` block left by an exception, in a ``finally`` clause
+    run by one, and in an ``except`` clause, this is that exception.
+    """
+    return sys.exc_info()[1]
+
+
+def _abandon_in_background(upload: Any) -> None:
+    """Cancel ``upload`` without blocking: a finalizer must never wait on the network.
+
+    A daemon thread cannot hold up the interpreter's exit; if it never runs (exit under
+    way), the service expires the pending Upload within the hour, and no file appears
+    either way.
+    """
+    try:
+        threading.Thread(target=upload.abort, name="openaifs-abandon", daemon=True).start()
+    except RuntimeError:  # interpreter shutting down: no new threads
+        pass
+
+
 class PublishOnCleanClose:
-    """The writers' rule: only a clean :meth:`close` publishes. Leaving a ``with`` block by
-    an exception, or dropping the object unclosed, calls ``discard()`` instead."""
+    """The writers' rule: only a clean :meth:`close` publishes.
+
+    - Leaving a ``with`` block by an exception calls ``discard()``.
+    - ``close()`` called while an exception raised *after the writer was opened* is
+      propagating (fsspec's ``OpenFile.__exit__``, pandas' handles, a ``finally``
+      clause) discards too, with a :class:`WriteDiscardedWarning`: fsspec's ``with``
+      cannot tell us about the exception, but the interpreter can.
+    - Dropping the object unclosed discards, without any network call from the
+      finalizer.
+    """
+
+    def _note_context(self) -> None:
+        # An exception already being handled when the writer was opened (a writer opened
+        # inside an ``except`` clause) is not a reason to discard it.
+        self._context_at_open = _exception_in_flight()
+
+    def _failing(self) -> BaseException | None:
+        exc = _exception_in_flight()
+        if exc is None or exc is getattr(self, "_context_at_open", None):
+            return None
+        return exc
+
+    def _discard_for(self, exc: BaseException, path: str) -> None:
+        message = (
+            f"openai://{path}: not written: {type(exc).__name__} was raised while the file "
+            "was open, so close() discarded it (call publish() to write it anyway)"
+        )
+        logger.info(message)
+        warnings.warn(message, WriteDiscardedWarning, stacklevel=4)
+        self.discard()
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is not None:
@@ -115,7 +189,7 @@ class PublishOnCleanClose:
         except AttributeError:  # construction failed: nothing to discard
             return
         if not closed:
-            self.discard()
+            self.discard(background=True)
 
 
 class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
@@ -126,35 +200,51 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
     (and larger than the one-request threshold), an Upload starts at once and each full
     part goes up while the caller goes on writing, at most ``concurrency`` at a time.
 
+    With ``autocommit=False`` (inside ``with fs.transaction:``), ``close`` sends every
+    part but publishes nothing; :meth:`commit` (at the end of the transaction) makes
+    the file and :meth:`discard` cancels it.
+
     Leaving a ``with`` block by an exception, or calling :meth:`discard`, cancels
     everything: no file appears and no Upload is left pending.
     """
 
     def __init__(
         self,
-        fs: OpenAIFileSystem,
+        fs: Any,
         path: str,
         target: WriteTarget,
+        publisher: Publisher,
         *,
         size: int | None = None,
-        mode: str = "wb",
+        autocommit: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(fs, path, mode="wb", block_size=fs.upload_settings.part_size, **kwargs)
+        super().__init__(
+            fs,
+            path,
+            mode="wb",
+            block_size=publisher.settings.part_size,
+            autocommit=autocommit,
+            **kwargs,
+        )
+        self._note_context()
         self.target = target
+        self.publisher = publisher
         self.declared_size = size
-        self._md5 = hashlib.md5() if fs.upload_settings.checksum else None
+        self._md5 = hashlib.md5() if publisher.settings.checksum else None
         self._written = 0
         self._spool: Any = None
         self._upload: MultipartUpload | None = None
         self._parts_sent = 0
         self._part_files: list[str] = []
+        self._small: bytes | None = None
+        self._ready = False
         self.file: dict[str, Any] | None = None
 
     @property
     def _streaming(self) -> bool:
         return self.declared_size is not None and (
-            self.declared_size > self.fs.upload_settings.threshold
+            self.declared_size > self.publisher.settings.threshold
         )
 
     def write(self, data: Any) -> int:
@@ -182,8 +272,10 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
                 tail = self._send_full_parts(data, final)
             elif not final or self._spool is not None:
                 self._spool_out(data)
+            elif final:
+                self._small = bytes(data)
             if final:
-                self._finish(data)
+                self._check_complete()
         finally:
             del data
         if tail:
@@ -200,9 +292,9 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
 
     def _send_full_parts(self, data: memoryview, final: bool) -> bytes:
         """Send every full part in ``data`` (all of it when ``final``); return the rest."""
-        settings = self.fs.upload_settings
+        settings = self.publisher.settings
         if self._upload is None:
-            self._upload = self.fs._start_upload(self.target, self.declared_size)
+            self._upload = self.publisher.start_upload(self.target, self.declared_size)
         start = 0
         while len(data) - start >= settings.part_size or (final and start < len(data)):
             chunk = data[start : start + settings.part_size]
@@ -220,39 +312,73 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
             start += len(chunk)
         return bytes(data[start:])
 
-    def _finish(self, data: memoryview) -> None:
+    def _check_complete(self) -> None:
         if self.declared_size is not None and self._written != self.declared_size:
             raise ValueError(
                 f"{self.path}: {self._written} bytes written, but size={self.declared_size} "
                 "was declared; the write was cancelled"
             )
+        self._ready = True
+
+    def _make_file(self) -> dict[str, Any]:
+        """Make the new file from what was sent or kept (an Upload, a spool, bytes)."""
         md5 = None if self._md5 is None else self._md5.hexdigest()
         if self._upload is not None:
-            self.file = self.fs._finish_upload(self.target, self._upload, md5)
+            file = self.publisher.finish_upload(self.target, self._upload, md5)
             self._upload = None  # completed: nothing left to cancel
         elif self._spool is not None:
             self._spool.close()
-            self.file = self.fs._send_local(self.target, self._spool.name, self._written, md5)
+            file = self.publisher.send_local(self.target, self._spool.name, self._written, md5)
         else:
-            self.file = self.fs._send_bytes(self.target, bytes(data))
+            file = self.publisher.send_bytes(self.target, self._small or b"")
+        self.file = file
+        return file
 
     def close(self) -> None:
+        """Send what is left and publish (or, in a transaction, keep it for the end)."""
+        if self.closed:
+            return
+        failing = self._failing()
+        if failing is not None:
+            self._discard_for(failing, self.path)
+            return
+        self.publish()
+
+    def publish(self) -> None:
+        """Send what is left and publish, even inside an ``except`` clause."""
         if self.closed:
             return
         try:
             if not self.forced:
                 self.flush(force=True)
+            if self.autocommit:
+                self.publisher.publish(self.target, self._make_file())
         except BaseException:
             self.discard()
             raise
         finally:
             self.closed = True
+            if self.autocommit:
+                self._cleanup()
+
+    def commit(self) -> dict[str, Any]:
+        """In a transaction: make the file sent at ``close`` (the policy comes after)."""
+        if not self._ready:
+            raise ValueError(f"{self.path}: not closed, so there is nothing to commit")
+        try:
+            file = self._make_file()
+            self.publisher.confirm(self.target, file)
+            return file
+        finally:
             self._cleanup()
 
-    def discard(self) -> None:
+    def discard(self, background: bool = False) -> None:
         """Abandon the write: cancel any Upload, remove local spool files. Never raises."""
         if self._upload is not None:
-            self._upload.abort()
+            if background:
+                _abandon_in_background(self._upload)
+            else:
+                self._upload.abort()
             self._upload = None
         self.closed = True
         self._cleanup()
@@ -265,6 +391,7 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         for part_path in self._part_files:
             remove_quietly(part_path)
         self._part_files = []
+        self._small = None
         self.buffer = None
 
 
@@ -288,9 +415,10 @@ class LayeredWriteFile(PublishOnCleanClose):
     def __init__(self, outer: Any, raw: OpenAIWriteFile) -> None:
         self._outer = outer
         self.raw = raw
+        self._context_at_open = raw._context_at_open
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("_outer", "raw"):  # not set yet: construction failed
+        if name in ("_outer", "raw", "_context_at_open"):  # not set yet: construction failed
             raise AttributeError(name)
         return getattr(self._outer, name)
 
@@ -305,16 +433,20 @@ class LayeredWriteFile(PublishOnCleanClose):
         """Flush every layer, then publish."""
         if self.raw.closed:
             return
+        failing = self._failing()
+        if failing is not None:
+            self._discard_for(failing, self.raw.path)
+            return
         try:
             self._outer.close()
-            self.raw.close()
+            self.raw.publish()
         except BaseException:
             self.discard()
             raise
 
-    def discard(self) -> None:
+    def discard(self, background: bool = False) -> None:
         """Abandon the write (never raises)."""
-        self.raw.discard()
+        self.raw.discard(background)
         # The layers may still hold buffered bytes; closing them now, against a closed
         # writer, fails quietly here instead of noisily when they are collected.
         with contextlib.suppress(Exception):

@@ -9,6 +9,7 @@ import pytest
 from filehelpers import requests_to, sdk_create
 
 from openaifs.client import APIClient
+from openaifs.errors import ServerError
 
 
 def make_client(server, **options) -> APIClient:
@@ -56,11 +57,11 @@ def test_500_twice_then_success(server, client, stored):
     assert requests_to(server, "files.retrieve") == 3
 
 
-def test_503_beyond_max_retries_is_an_os_error_with_the_status(server, client, stored):
+def test_503_beyond_max_retries_is_a_server_error_with_the_status(server, client, stored):
     server.add_fault("files.retrieve", status=503, times=5)
     with pytest.raises(OSError) as info:
         client.retrieve_file(stored["id"], path="openai://user_data/a.txt")
-    assert type(info.value) is OSError
+    assert type(info.value) is ServerError
     assert info.value.status == 503
     assert str(info.value).startswith("openai://user_data/a.txt: HTTP 503")
     assert requests_to(server, "files.retrieve") == 3  # max_retries=2: three attempts

@@ -4,7 +4,6 @@ import gc
 import http.server
 import os
 import threading
-import time
 
 import pytest
 from fs_support import make_fs
@@ -77,12 +76,15 @@ def test_a_miss_pages_back_only_to_the_newest_cached_file(fs, server, openaifs_s
 
 
 def test_an_edited_listing_still_expires_as_old_as_its_fetch(server):
-    fs = make_fs(server, listings_expiry_time=0.5)
+    # The listing's age is moved by hand (no sleep racing a short expiry on a loaded machine).
+    fs = make_fs(server, listings_expiry_time=30)
     fs.pipe("openai://user_data/a.txt", b"a")
     fs.ls("openai://user_data", refresh=True)
-    time.sleep(0.3)
+    listing = fs.metadata.listing()
+    listing.fetched_at -= 29
     fs.pipe("openai://user_data/a.txt", b"b")  # a known name: edits the cached listing
-    time.sleep(0.3)
+    assert fs.metadata.listing() is listing
+    listing.fetched_at -= 2  # 31 s since the fetch, 2 s since the edit
     assert fs.metadata.listing() is None
 
 
@@ -109,14 +111,6 @@ def test_layered_writes_publish_on_close_and_only_then(fs, mode, compression, da
         raise RuntimeError("the job failed")
     with fs.open(path, read_mode, compression=compression) as f:
         assert f.read() == data
-
-
-def test_a_transaction_is_refused_rather_than_ignored(fs):
-    with pytest.raises(NotImplementedError, match="transactions"), fs.transaction:
-        fs.pipe_file("openai://user_data/t.txt", b"x")
-        with fs.open("openai://user_data/t.txt", "wb") as f:
-            f.write(b"x")
-    assert not fs.exists("openai://user_data/t.txt")
 
 
 def test_a_lost_request_never_adopts_another_writers_file(fs, server, openaifs_sdk):
@@ -147,7 +141,8 @@ def test_a_failed_cleanup_after_a_replace_write_is_not_the_callers_error(fs, ser
     fs.pipe("openai://user_data/r.txt", b"old")
     with fs.open("openai://user_data/r.txt", "wb") as f:
         f.write(b"new")
-        server.add_fault("files.list", "status", status=500, times=3)
+        # Both looks at the name's newer files fail (with their retries).
+        server.add_fault("files.list", "status", status=500, times=6)
     assert fs.cat("openai://user_data/r.txt") == b"new"
     assert "openai://user_data/r.txt: written, but older versions remain" in caplog.text
 
@@ -192,7 +187,7 @@ def test_put_of_many_files_stops_at_the_first_failure(fs, server, tmp_path):
     server.configure(max_file_size=512_000_000)
     sent = server.stats()["requests"]["files.create"]
     workers = fs.max_concurrency // 2  # files in flight at once
-    assert sent <= 2 * workers  # those under way, and at most one more each: not all 41
+    assert sent <= workers  # those under way when the first failed: no more start after
     assert len(fs.ls("openai://user_data", refresh=True)) == 0
 
 

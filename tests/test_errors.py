@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import logging
 import pickle
 import re
@@ -9,7 +11,7 @@ import re
 import pytest
 from fs_support import make_fs
 
-from openaifs import OpenAIFileSystem
+from openaifs import OpenAIFileSystem, errors
 from openaifs.errors import STATUS_EXCEPTIONS, exception_for_status, http_error
 from openaifs.testing import LocalServer
 
@@ -18,32 +20,72 @@ BAD_KEY = "sk-wrong-9876543210fedcba"
 REQUEST_ID = re.compile(r"req_[0-9a-f]+")
 
 
+OPENAI_404 = b'{"error": {"message": "No such File object: file-abc", "param": "id"}}'
+
+
 @pytest.mark.parametrize(
-    ("status", "kind"),
+    ("status", "kind", "builtin", "number"),
     [
-        (400, ValueError),
-        (401, PermissionError),
-        (403, PermissionError),
-        (404, FileNotFoundError),
-        (408, TimeoutError),
-        (409, OSError),
-        (413, ValueError),
-        (418, ValueError),
-        (422, ValueError),
-        (429, OSError),
-        (500, OSError),
-        (502, OSError),
-        (503, OSError),
-        (504, OSError),
+        (400, errors.BadRequest, ValueError, errno.EINVAL),
+        (401, errors.AuthenticationFailed, PermissionError, errno.EACCES),
+        (403, errors.PermissionDenied, PermissionError, errno.EACCES),
+        (404, errors.FileNotFound, FileNotFoundError, errno.ENOENT),
+        (408, errors.RequestTimeout, TimeoutError, errno.ETIMEDOUT),
+        (409, errors.Conflict, OSError, errno.EBUSY),
+        (413, errors.BadRequest, ValueError, errno.EINVAL),
+        (418, errors.BadRequest, ValueError, errno.EINVAL),
+        (422, errors.BadRequest, ValueError, errno.EINVAL),
+        (429, errors.RateLimited, OSError, errno.EAGAIN),
+        (500, errors.ServerError, OSError, errno.EIO),
+        (502, errors.ServerError, OSError, errno.EIO),
+        (503, errors.ServerError, OSError, errno.EIO),
+        (504, errors.ServerError, OSError, errno.EIO),
     ],
 )
-def test_status_table(status, kind):
+def test_status_table_gives_typed_errors_that_are_the_builtins(status, kind, builtin, number):
     assert exception_for_status(status) is kind
-    assert type(http_error(status, b"{}", None)) is kind
+    exc = http_error(status, OPENAI_404, None, operation="GET /files/file-abc")
+    assert type(exc) is kind
+    assert isinstance(exc, builtin) and isinstance(exc, errors.OpenAIFSError)
+    assert exc.errno == number
+    assert exc.status == status
 
 
 def test_table_holds_only_the_listed_statuses():
     assert sorted(STATUS_EXCEPTIONS) == [400, 401, 403, 404, 408, 409, 413, 422, 429]
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "kind"),
+    [
+        (429, "insufficient_quota", errors.QuotaExceeded),
+        (429, "rate_limit_exceeded", errors.RateLimited),
+        (401, "invalid_api_key", errors.AuthenticationFailed),
+        (400, None, errors.BadRequest),
+    ],
+)
+def test_service_code_refines_the_status(status, code, kind):
+    body = json.dumps({"error": {"message": "m", "code": code}}).encode()
+    exc = http_error(status, body, None)
+    assert type(exc) is kind
+    assert exc.code == code
+
+
+def test_quota_exceeded_has_errno_edquot():
+    body = (
+        b'{"error": {"message": "You exceeded your current quota", "code": "insufficient_quota"}}'
+    )
+    assert http_error(429, body, None).errno == errno.EDQUOT
+
+
+def test_every_class_is_exported_and_derives_from_a_builtin():
+    classes = [getattr(errors, name) for name in errors.__all__ if name[0].isupper()]
+    classes = [c for c in classes if isinstance(c, type)]
+    assert len(classes) == 14
+    for kind in classes:
+        assert issubclass(kind, errors.OpenAIFSError)
+        if kind is not errors.OpenAIFSError:
+            assert issubclass(kind, (OSError, ValueError)), kind
 
 
 def test_message_and_attributes_from_an_openai_error_body():
@@ -57,12 +99,23 @@ def test_message_and_attributes_from_an_openai_error_body():
     )
     assert (exc.status, exc.request_id, exc.param, exc.code) == (404, "req_123", "id", None)
     assert exc.service_message == "No such File object: file-abc"
+    assert exc.path == exc.filename == "openai://file-abc"
 
 
 def test_message_from_a_body_that_is_not_json_names_the_operation():
     exc = http_error(502, b"<html>Bad Gateway</html>", None, operation="GET /files")
-    assert type(exc) is OSError
+    assert type(exc) is errors.ServerError
     assert str(exc) == "GET /files: HTTP 502: <html>Bad Gateway</html>"
+
+
+@pytest.mark.parametrize("kind", [errors.FileNotFound, errors.BadRequest, errors.ConnectionFailed])
+def test_errors_pickle_whole(kind):
+    exc = kind("p: HTTP 4xx: m", status=404, code="c", param="id", request_id="req_1", path="p")
+    clone = pickle.loads(pickle.dumps(exc))
+    assert type(clone) is kind
+    assert str(clone) == str(exc)
+    assert vars(clone) == vars(exc)
+    assert clone.errno == exc.errno
 
 
 def test_not_found_names_path_status_service_message_and_request_id(fs):
@@ -80,7 +133,7 @@ def test_server_error_beyond_retries_names_status_and_request_id(server, fs):
     server.add_fault("files.retrieve", status=500, times=3)
     with pytest.raises(OSError) as info:
         fs.info("openai://file-abc")
-    assert type(info.value) is OSError
+    assert type(info.value) is errors.ServerError
     assert str(info.value).startswith("openai://file-abc: HTTP 500: ")
     assert "The server had an error processing your request" in str(info.value)
     assert REQUEST_ID.search(str(info.value))
@@ -186,3 +239,17 @@ def test_env_key_is_not_in_logs_or_errors_after_retries(server, monkeypatch, cap
     messages = [r.getMessage() for r in caplog.records]
     assert_secret_absent(str(info.value), repr(info.value), caplog.text, *messages)
     assert SECRET.encode() not in pickle.dumps(fs)
+
+
+@pytest.mark.parametrize(
+    ("exc", "name"),
+    [
+        (errors.FileNotFound("m"), "FileNotFoundError"),
+        (errors.BadRequest("m"), "ValueError"),
+        (errors.ServerError("m"), "OSError"),
+        (errors.EndpointNotFound("m"), "ConnectionError"),
+        (KeyError("k"), "KeyError"),
+    ],
+)
+def test_reports_name_the_builtin_a_typed_error_is(exc, name):
+    assert errors.builtin_name(exc) == name

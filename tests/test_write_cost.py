@@ -1,0 +1,73 @@
+"""A warm process's writes, replace-writes, deletes and lookups cost the same in a purpose of
+a few files or of many: no request lists the purpose again (issue: 20 writes in a purpose of
+12,000 files took 50 list requests, and rm of 10 names 20)."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+
+import pytest
+from fs_support import make_fs
+from write_helpers import Wire
+
+
+def fill(server, count: int) -> None:
+    """``count`` files of other names, made behind the filesystem's back."""
+    with cf.ThreadPoolExecutor(8) as pool:
+        list(
+            pool.map(
+                lambda i: server.add_service_file(
+                    b"x", purpose="user_data", filename=f"other-{i:05}.txt"
+                ),
+                range(count),
+            )
+        )
+
+
+def cost(server, others: int) -> dict[str, tuple[int, int]]:
+    """(list requests, files listed) of each kind of operation, in a warm process."""
+    server.reset()
+    fill(server, others)
+    fs = make_fs(server)
+    fs.ls("openai://user_data")  # a warm process has listed once
+    wire = Wire(fs)
+
+    def measure(action) -> tuple[int, int]:
+        wire.exchanges.clear()
+        action()
+        lists = [a for m, p, _, a in wire.exchanges if (m, p) == ("GET", "/files")]
+        return len(lists), sum(len(a["data"]) for a in lists if a)
+
+    names = [f"openai://user_data/new-{i}.txt" for i in range(5)]
+    figures = {
+        "write": measure(lambda: [fs.pipe_file(n, b"one") for n in names]),
+        "replace": measure(lambda: [fs.pipe_file(n, b"two") for n in names]),
+        "info after write": measure(lambda: [fs.info(n) for n in names]),
+        "exists after write": measure(lambda: [fs.exists(n) for n in names]),
+        "rm of names": measure(lambda: fs.rm(names)),
+        "exists after rm": measure(lambda: [fs.exists(n) for n in names]),
+    }
+    return figures
+
+
+@pytest.mark.slow
+def test_the_cost_of_writes_and_deletes_does_not_grow_with_the_purpose(server):
+    small = cost(server, 10)
+    large = cost(server, 600)
+    assert large == small
+    # And it is small: a few short looks at what is newer than the cache, never a listing.
+    assert large["write"][0] == 5  # one short look per write, after publishing
+    assert large["replace"][0] == 5
+    assert large["rm of names"][0] == 1  # one look for every name
+    assert large["info after write"] == (0, 0)
+    assert large["exists after write"] == (0, 0)
+
+
+def test_rm_of_many_names_lists_at_most_once_when_cold(server):
+    fill(server, 30)
+    fs = make_fs(server)
+    wire = Wire(fs)
+    fs.rm([f"openai://user_data/other-{i:05}.txt" for i in range(10)])
+    lists = [e for e in wire.exchanges if (e[0], e[1]) == ("GET", "/files")]
+    assert len(lists) == 1  # one listing for every name
+    assert not any(fs.exists(f"openai://user_data/other-{i:05}.txt") for i in range(10))
