@@ -437,23 +437,7 @@ def upload_local_file(
     clock.mark("create")
     hasher = _InOrderMd5(timings) if md5 is None and settings.checksum else None
     try:
-        buffers = _Buffers(concurrency, plan[0][1])
-        with open(local_path, "rb", buffering=0) as source:
-            for index, (offset, length) in enumerate(plan):
-                buffer = buffers.take()  # waits while every buffer is in use
-                try:
-                    _read_exactly(source, buffer, offset, length, path, clock)
-                except BaseException:
-                    buffers.give(buffer)
-                    raise
-                part = _PartBuffer(
-                    memoryview(buffer)[:length],
-                    2 if hasher is not None else 1,
-                    lambda b=buffer: buffers.give(b),
-                )
-                if hasher is not None:
-                    hasher.add(part)
-                upload.send(index, part.open, length, _timed_done(part, length, clock))
+        _send_parts(upload, local_path, plan, _Buffers(concurrency, plan[0][1]), hasher, clock)
         clock.begin_wait()
         if hasher is not None:
             md5 = hasher.hexdigest()
@@ -469,6 +453,33 @@ def upload_local_file(
     finally:
         if hasher is not None:
             hasher.stop()
+
+
+def _send_parts(
+    upload: MultipartUpload,
+    local_path: str,
+    plan: list[tuple[int, int]],
+    buffers: _Buffers,
+    hasher: _InOrderMd5 | None,
+    clock: _Clock,
+) -> None:
+    """Read each part of ``plan`` once, in order, and hand it to a sender and the hasher."""
+    with open(local_path, "rb", buffering=0) as source:
+        for index, (offset, length) in enumerate(plan):
+            buffer = buffers.take()  # waits while every buffer is in use
+            try:
+                _read_exactly(source, buffer, offset, length, upload.path, clock)
+            except BaseException:
+                buffers.give(buffer)
+                raise
+            part = _PartBuffer(
+                memoryview(buffer)[:length],
+                2 if hasher is not None else 1,
+                lambda b=buffer: buffers.give(b),
+            )
+            if hasher is not None:
+                hasher.add(part)
+            upload.send(index, part.open, length, _timed_done(part, length, clock))
 
 
 class _Buffers:

@@ -88,7 +88,8 @@ class Recorder(Callback):
 
 @pytest.mark.parametrize(
     ("size", "increments"),
-    [(0, [0]), (1000, [1000]), (3 * PART + 1, [PART, PART, PART, 1])],
+    # Four parts of about equal size (no one-byte last part): 3 * PART + 1 split in four.
+    [(0, [0]), (1000, [1000]), (3 * PART + 1, [3 * PART // 4 + 1] + [3 * PART // 4] * 3)],
 )
 def test_put_file_progress_sees_the_total(fs, tmp_path, size, increments):
     local = tmp_path / "local.bin"
