@@ -340,6 +340,7 @@ class _InOrderMd5:
         self._md5 = hashlib.md5()
         self._queue: queue.SimpleQueue[_PartBuffer | None] = queue.SimpleQueue()
         self._timings = timings
+        self._failure: Exception | None = None
         self._thread = threading.Thread(target=self._run, name="openaifs-md5", daemon=True)
         self._thread.start()
 
@@ -350,7 +351,10 @@ class _InOrderMd5:
         while (part := self._queue.get()) is not None:
             started = time.perf_counter()
             try:
-                self._md5.update(part.view)
+                if self._failure is None:
+                    self._md5.update(part.view)
+            except Exception as exc:  # kept for hexdigest; every part is still released
+                self._failure = exc
             finally:
                 part.done()
             if self._timings is not None:
@@ -359,6 +363,8 @@ class _InOrderMd5:
     def hexdigest(self) -> str:
         """Wait for every part handed over, then return the md5 of them all."""
         self.stop()
+        if self._failure is not None:
+            raise self._failure
         return self._md5.hexdigest()
 
     def stop(self) -> None:
