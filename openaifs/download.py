@@ -41,22 +41,21 @@ class DownloadSettings:
     Parameters
     ----------
     part_size : int
-        The largest byte range asked for in one request when writing to a local file.
-        Ranges are handed to connections as each finishes its last, so smaller ranges
-        let the faster connections take more of the file (8 MiB: about a third of a
-        second at 25 MB/s, several times a request's round trip).
+        The largest byte range asked for in one request when writing to a local file
+        (memory does not grow with it: each range is written in place as it arrives).
     read_part_size : int
         The largest range for :func:`iter_ranges`, which holds ``concurrency`` of them in
         memory to hand the bytes over in order.
     concurrency : int
-        Ranges in flight at once (never more than there are ranges).
+        Ranges in flight at once (never more than there are ranges). Each costs a
+        connection and a 1 MiB chunk of memory.
     max_attempts : int
         Requests per range before a body that keeps ending short is an error.
     """
 
-    part_size: int = 8 * MiB
+    part_size: int = 32 * MiB
     read_part_size: int = 8 * MiB
-    concurrency: int = 8
+    concurrency: int = 16
     max_attempts: int = 5
 
     def __post_init__(self) -> None:
