@@ -1,8 +1,8 @@
 """Scale benchmark: does a warm process's write, replace, rm, ls and info cost the same in a
 purpose of 100 files as of 100,000?
 
-For each purpose size, a server subprocess is filled fast (raw ``POST /files`` from a thread
-pool), then a fresh ``OpenAIFileSystem`` in its own worker process lists the purpose once
+For each purpose size, a server subprocess is filled fast (one ``POST /_openaifs/files``
+with ``count``), then a fresh ``OpenAIFileSystem`` in its own worker process lists the purpose once
 (a warm process) and runs: 20 writes of new names, 20 replace-writes of those names, ``rm``
 of 100 names in one call, a warm ``ls`` and 100 ``info`` calls. The server counts the
 requests; the table prints time, ``GET /files`` requests and all requests for each, and the
@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from _common import machine_notes, measure, print_table, server
-from bench_listing import PURPOSE, create_files
+from bench_listing import PURPOSE
 
 
 def scale_worker(url: str, base_url: str, api_key: str, files: int) -> dict:
@@ -62,7 +62,11 @@ def main() -> None:
     measured: dict[int, dict] = {}
     for size in sizes:
         with server() as process:
-            seconds = create_files(process.base_url, process.api_key, size)
+            start = time.perf_counter()
+            process.add_service_files(
+                b'{"n": 0}\n', purpose=PURPOSE, filename="row-{i:05d}.jsonl", count=size
+            )
+            seconds = time.perf_counter() - start
             print(f"filled a purpose with {size:,} files in {seconds:.1f} s", flush=True)
             measured[size], _ = measure(
                 scale_worker, process.url, process.base_url, process.api_key, size

@@ -15,10 +15,12 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import cachetools
+
+from openaifs.paths import folders_of, is_valid_filename
 
 FileObject = dict[str, Any]
 
@@ -38,12 +40,41 @@ def expired(file: FileObject, now: float | None = None) -> bool:
     return expires_at is not None and expires_at <= (time.time() if now is None else now)
 
 
+class Folder:
+    """What one folder holds directly: its files' names (each with its list of versions, the
+    same list the listing keeps by name) and its sub-folders' paths (full, from the purpose).
+    A purpose's own folder, ``""``, also holds the names that cannot be paths."""
+
+    __slots__ = ("files", "folders")
+
+    def __init__(self) -> None:
+        self.files: dict[str, list[FileObject]] = {}
+        self.folders: set[str] = set()
+
+
+def _chain(name: str) -> list[str]:
+    """The folders a filename lies in, outermost first; none for a name that is no path."""
+    if "/" not in name or not is_valid_filename(name):
+        return []
+    return folders_of(name)
+
+
+def _newest_live(versions: list[FileObject], now: float) -> FileObject | None:
+    # Inline rather than expired(): this runs once per name in every folder view.
+    for f in versions:
+        expires_at = f.get("expires_at")
+        if expires_at is None or expires_at > now:
+            return f
+    return None
+
+
 class Listing:
     """Every file of the project, indexed by purpose and filename, edited in place.
 
-    Writes and deletes change the index where they land (a name's list of versions), so
-    recording one costs the same in a purpose of 100 files or 100,000. Every method takes
-    the listing's own lock: readers may run while another thread records a write.
+    Writes and deletes change the index where they land (a name's list of versions, and
+    the folders of that name), so recording one costs the same in a purpose of 100 files or
+    100,000, and a folder's view costs what the folder holds. Every method takes the
+    listing's own lock: readers may run while another thread records a write.
 
     Parameters
     ----------
@@ -59,6 +90,9 @@ class Listing:
         self.fetched_at = time.monotonic() if fetched_at is None else fetched_at
         #: purpose -> filename -> versions, newest first.
         self.by_purpose: dict[str, dict[str, list[FileObject]]] = {}
+        #: purpose -> folder path (``""``: the purpose) -> what it holds directly. A folder
+        #: is here exactly while some name lies in it.
+        self._folders: dict[str, dict[str, Folder]] = {}
         self._by_id: dict[str, FileObject] = {}
         #: Ids the service listed to us (a fetch, or a look for newer files), as opposed to
         #: files we added ourselves: only these mark how far the listing is known complete.
@@ -78,7 +112,10 @@ class Listing:
                 if old is not None:
                     self._drop(old)
                 names = self.by_purpose.setdefault(f["purpose"], {})
-                versions = names.setdefault(f["filename"], [])
+                versions = names.get(f["filename"])
+                if versions is None:
+                    versions = names[f["filename"]] = []
+                    self._file_in_folders(f["purpose"], f["filename"], versions)
                 # Stable sort keeps insertion order on ties: in front when newest.
                 if newest:
                     versions.insert(0, f)
@@ -104,8 +141,32 @@ class Listing:
         names = self.by_purpose.get(f["purpose"], {})
         versions = names.get(f["filename"], [])
         versions[:] = [v for v in versions if v["id"] != f["id"]]
-        if not versions:
-            names.pop(f["filename"], None)
+        if not versions and names.pop(f["filename"], None) is not None:
+            self._file_out_of_folders(f["purpose"], f["filename"])
+
+    def _file_in_folders(self, purpose: str, name: str, versions: list[FileObject]) -> None:
+        """Record a new name in its folder, and each folder in its parent (O(depth))."""
+        folders = self._folders.setdefault(purpose, {})
+        chain = _chain(name)
+        folders.setdefault(chain[-1] if chain else "", Folder()).files[name] = versions
+        for path in chain:
+            folders.setdefault(path.rpartition("/")[0], Folder()).folders.add(path)
+
+    def _file_out_of_folders(self, purpose: str, name: str) -> None:
+        """Forget a name that has no file left; folders left empty go too."""
+        folders = self._folders.get(purpose, {})
+        chain = _chain(name)
+        path = chain[-1] if chain else ""
+        folder = folders.get(path)
+        if folder is None:
+            return
+        folder.files.pop(name, None)
+        while path and not (folder.files or folder.folders):
+            del folders[path]
+            path_parent = path.rpartition("/")[0]
+            folder = folders[path_parent]
+            folder.folders.discard(path)
+            path = path_parent
 
     def mark(self) -> int:
         """A mark of what has been seen so far, for :meth:`seen_by`."""
@@ -159,6 +220,83 @@ class Listing:
                 if not expired(f, now)
             ]
         return newest_first(files)
+
+    def _walk(self, purpose: str, path: str) -> Iterator[Folder]:
+        """Folder ``path`` and every folder below it, depth first, lazily."""
+        folders = self._folders.get(purpose, {})
+        stack = [path]
+        while stack:
+            folder = folders.get(stack.pop())
+            if folder is not None:
+                yield folder
+                stack.extend(folder.folders)
+
+    def _has_live(self, purpose: str, path: str, now: float) -> bool:
+        """Whether folder ``path`` holds a live file (depth first: usually the first look)."""
+        return any(
+            _newest_live(v, now)
+            for folder in self._walk(purpose, path)
+            for v in folder.files.values()
+        )
+
+    def is_folder(self, purpose: str, path: str) -> bool:
+        """Whether folder ``path`` (not ``""``) of ``purpose`` exists: a live file lies in it."""
+        with self._lock:
+            return bool(path) and self._has_live(purpose, path, time.time())
+
+    def folder(self, purpose: str, path: str) -> tuple[list[FileObject], list[str]]:
+        """What folder ``path`` (``""``: the purpose) holds directly: the newest live file
+        of each name, and the paths of its sub-folders that hold a live file."""
+        now = time.time()
+        with self._lock:
+            folder = self._folders.get(purpose, {}).get(path)
+            if folder is None:
+                return [], []
+            files = [f for v in folder.files.values() if (f := _newest_live(v, now)) is not None]
+            subs = [p for p in folder.folders if self._has_live(purpose, p, now)]
+        return files, subs
+
+    def below(
+        self, purpose: str, path: str, maxdepth: int | None = None
+    ) -> tuple[list[FileObject], list[str]]:
+        """Everything below folder ``path`` (``""``: the purpose), ``maxdepth`` levels deep:
+        the newest live file of each name that is a path (names that cannot be one are left
+        to :meth:`folder`), and the folders that hold one. Costs what lies below."""
+        now = time.time()
+        files: list[FileObject] = []
+        subs: list[str] = []
+        with self._lock:
+            folders = self._folders.get(purpose, {})
+            stack = [(path, 1)]
+            while stack:
+                at, depth = stack.pop()
+                folder = folders.get(at)
+                if folder is None:
+                    continue
+                for name, versions in folder.files.items():
+                    f = _newest_live(versions, now)
+                    # Only a purpose's own folder holds names that are no paths.
+                    if f is not None and (at or is_valid_filename(name)):
+                        files.append(f)
+                for sub in folder.folders:
+                    if self._has_live(purpose, sub, now):
+                        subs.append(sub)
+                        if maxdepth is None or depth < maxdepth:
+                            stack.append((sub, depth + 1))
+        return files, subs
+
+    def versions_below(self, purpose: str, path: str) -> list[FileObject]:
+        """Every live file at or below folder ``path`` (``""``: every file of the purpose,
+        names that cannot be paths included), newest first."""
+        if not path:
+            return self.all_versions(purpose)
+        now = time.time()
+        found: list[FileObject] = []
+        with self._lock:
+            for folder in self._walk(purpose, path):
+                for versions in folder.files.values():
+                    found.extend(f for f in versions if not expired(f, now))
+        return newest_first(found)
 
     def all_files(self) -> list[FileObject]:
         """Every file indexed, live or not."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +43,20 @@ def file_entry(file: FileObject, name: str | None = None) -> dict[str, Any]:
 
 
 def dir_entry(name: str) -> dict[str, Any]:
-    """The detail dict of a directory (the root or a purpose)."""
+    """The detail dict of a directory (the root, a purpose or a folder)."""
     return {"name": name, "type": "directory", "size": 0}
+
+
+@dataclass(frozen=True)
+class Found:
+    """What :meth:`Catalog.lookup` found for a name: its live files (newest first) and the
+    listing it looked in, which says whether the name is also a folder."""
+
+    versions: list[FileObject]
+    listing: Listing
+
+    def is_folder(self, resolved: ResolvedPath) -> bool:
+        return self.listing.is_folder(resolved.purpose, resolved.filename)
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,7 @@ class Catalog:
         self.metadata = metadata
         self.has_key = has_key
         self.max_concurrency = max_concurrency
+        self._listing_lock = threading.Lock()
 
     def require_key(self) -> None:
         if not self.has_key:
@@ -98,7 +112,13 @@ class Catalog:
             if cached is not None:
                 return cached
         self.require_key()
-        return self.metadata.store_listing(self.client.list_files(order="desc", path=path))
+        with self._listing_lock:
+            # Threads that asked at once share one listing (a cold put of many files).
+            if not refresh:
+                cached = self.metadata.listing()
+                if cached is not None:
+                    return cached
+            return self.metadata.store_listing(self.client.list_files(order="desc", path=path))
 
     def check_purpose(self, purpose: str, listing: Listing | None = None) -> None:
         """Refuse a purpose that is neither known nor present in the data."""
@@ -160,6 +180,24 @@ class Catalog:
         listing = self.listing(refresh=True, path=shown)
         return listing.versions(resolved.purpose, resolved.filename)
 
+    def lookup(self, resolved: ResolvedPath, refresh: bool = False) -> Found:
+        """What a name below a purpose is: a file, a folder, both (``a`` and ``a/b`` exist)
+        or neither.
+
+        A warm listing that knows the name as a file or a folder answers alone; otherwise
+        the files made since it are looked at (one small request), as :meth:`versions` does.
+        """
+        purpose, name = resolved.purpose, resolved.filename
+        cached = None if refresh else self.metadata.listing()
+        if cached is not None:
+            found = cached.versions(purpose, name)
+            if found or cached.is_folder(purpose, name):
+                return Found(found, cached)
+            found = self.made_since(cached, url(resolved.unresolve()), purpose, name)
+            return Found(found, cached)
+        listing = self.listing(refresh=True, path=url(resolved.unresolve()))
+        return Found(listing.versions(purpose, name), listing)
+
     def look_newer(self, shown: str) -> Listing:
         """Bring the cached listing up to date with the files made since it was fetched
         (one short look; a full listing if nothing is cached). Returns the listing."""
@@ -218,19 +256,23 @@ class Catalog:
 
         The look stops at the first file the service had listed to us by ``mark`` (it
         existed then, so everything newer comes before it): its cost is the number of files
-        made meanwhile, not the size of the purpose. Without a mark, it lists the purpose.
+        made meanwhile, not the size of the purpose. Without a mark, it lists the project.
         """
         self.require_key()
         scanned = []
         page = 8 if mark is not None else MAX_LIST_LIMIT
-        for f in self.client.list_files(
-            purpose, order="desc", page_size=page, grow=True, path=shown
-        ):
+        # Every purpose, not just this one: what the look records as seen must mean "the
+        # project is known up to here", or a later look elsewhere would stop too early.
+        for f in self.client.list_files(order="desc", page_size=page, grow=True, path=shown):
             if mark is not None and mark.before(f):
                 break
             scanned.append(f)
         accepted = self.metadata.found_newer(scanned)
-        return [f for f in accepted if f["filename"] == filename and not expired(f)]
+        return [
+            f
+            for f in accepted
+            if (f["purpose"], f["filename"]) == (purpose, filename) and not expired(f)
+        ]
 
     def resolve_file(self, resolved: ResolvedPath, refresh: bool = False) -> FileObject:
         """The File object a file path or a file id means."""
@@ -240,19 +282,22 @@ class Catalog:
         if not resolved.is_named_file:
             raise IsADirectoryError(f"{shown}: is a directory")
         self.check_purpose(resolved.purpose)
-        versions = self.versions(resolved, refresh)
-        if not versions:
+        found = self.lookup(resolved, refresh)
+        if not found.versions:
+            if found.is_folder(resolved):
+                raise IsADirectoryError(f"{shown}: is a folder")
             raise FileNotFoundError(f"{shown}: no such file")
-        return versions[0]
+        return found.versions[0]
 
     def delete_id(self, file_id: str, path: str) -> None:
         """Delete one file by id (a missing one raises :class:`FileNotFoundError`)."""
         self.require_key()
         try:
             self.client.delete_file(file_id, path=path)
-        finally:
-            # Gone either way: deleted now, or not there to begin with.
-            self.metadata.removed([file_id])
+        except FileNotFoundError:
+            self.metadata.removed([file_id])  # not there to begin with
+            raise
+        self.metadata.removed([file_id])
 
     def delete_files(self, files: list[FileObject], path: str) -> None:
         """Delete ``files`` concurrently; files already gone count as deleted.

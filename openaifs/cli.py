@@ -1,5 +1,5 @@
 """The ``openaifs`` command line: ``ls``, ``versions``, ``info``, ``cat``, ``cp``/``put``/``get``,
-``rm``, ``du``, ``serve`` and ``demo``.
+``merge``, ``rm``, ``du``, ``uploads``, ``serve`` and ``demo``.
 
 The API key comes from ``$OPENAI_API_KEY`` only: a key given as a flag would be kept in shell
 history and shown to every user by ``ps``. The service address is ``--base-url`` (before or
@@ -12,20 +12,19 @@ line on stderr, ``openaifs: <Type>: <message>``, never a traceback (``--debug`` 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import datetime
 import json
 import logging
 import os
 import sys
-import threading
+import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fsspec.callbacks import Callback
 
 from openaifs.errors import builtin_name
+from openaifs.progress import TransferBar
 
 PREFIX = "openai://"
 
@@ -48,7 +47,15 @@ class UsageError(Exception):
 def _filesystem(args: argparse.Namespace) -> Any:
     from openaifs.core import OpenAIFileSystem
 
-    return OpenAIFileSystem(base_url=args.base_url, skip_instance_cache=True)
+    fs = OpenAIFileSystem(base_url=args.base_url, skip_instance_cache=True)
+    if not fs.catalog.has_key:
+        # The library's own message suggests api_key=, which is Python, not shell.
+        raise PermissionError(
+            "no API key: set the OPENAI_API_KEY environment variable "
+            "(export OPENAI_API_KEY=sk-...), or AZURE_OPENAI_API_KEY with "
+            "AZURE_OPENAI_ENDPOINT for Azure; the command line reads keys only from there"
+        )
+    return fs
 
 
 def _remote(path: str) -> bool:
@@ -67,10 +74,12 @@ def _shown(path: str) -> str:
 
 
 def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
+    """``n`` bytes in decimal units (kB = 1000 B), as the progress bars and the service's own
+    limits ("512 MB") count them."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
+        n /= 1000
     raise AssertionError("unreachable")
 
 
@@ -90,8 +99,8 @@ def _print_json(value: Any) -> None:
 
 
 def _local_name(entry: dict[str, Any]) -> str:
-    """The name a downloaded or copied file takes: its filename, or its id if the filename
-    cannot be one path segment."""
+    """The path a file goes by below its purpose: its filename, or its id if the filename
+    cannot be a path."""
     from openaifs.paths import is_valid_filename
 
     filename = entry.get("filename") or ""
@@ -106,7 +115,7 @@ def _print_table(rows: list[dict[str, Any]], args: argparse.Namespace, *, by_id:
     table = []
     for e in rows:
         if e["type"] == "directory":
-            table.append(("-", "-", "-", e["name"], e["name"] + "/"))
+            table.append(("-", "-", "-", e["name"].split("/")[0], e["name"] + "/"))
             continue
         name = f"{e['purpose']}/{_local_name(e)}" if by_id else e["name"]
         table.append((_size(e["size"], args), _when(e["created_at"]), e["id"], e["purpose"], name))
@@ -129,10 +138,14 @@ def cmd_ls(args: argparse.Namespace) -> int:
         entries = sorted(fs.glob(path, detail=True).values(), key=lambda e: e["name"])
         if not entries:
             raise FileNotFoundError(f"{path}: nothing matches")
-    elif _resolve(path).filename is not None or _resolve(path).is_file_id:
+    elif _resolve(path).is_file_id or (_resolve(path).filename is not None and not fs.isdir(path)):
         entries = [fs.info(path, refresh=True)]
     else:
         entries = fs.ls(path, detail=True, refresh=True)
+    if args.older_than is not None:
+        from openaifs.cli_practices import older
+
+        entries = older(fs, entries, args.older_than)
     if args.json:
         _print_json(entries)
     elif args.long:
@@ -178,51 +191,6 @@ def cmd_cat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _usage_rows(fs: Any, path: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """What ``du`` shows for ``path``: one row per child, and the row of ``path`` itself.
-
-    Every file counts, older files of a name included: they all take space in the store.
-    """
-    resolved = _resolve(path)
-    shown = _shown(path)
-
-    def total(name: str, files: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"name": name, "size": sum(f["size"] for f in files), "files": len(files)}
-
-    if resolved.is_root:
-        rows = []
-        for purpose in fs.ls(PREFIX, detail=False, refresh=True):
-            files = fs.ls(purpose, detail=True, versions=True)
-            if files:
-                rows.append(total(PREFIX + purpose, files))
-        summary = {
-            "name": shown,
-            "size": sum(r["size"] for r in rows),
-            "files": sum(r["files"] for r in rows),
-        }
-        return rows, summary
-    if resolved.is_purpose:
-        by_name: dict[str, list[dict[str, Any]]] = {}
-        for f in fs.ls(path, detail=True, refresh=True, versions=True):
-            by_name.setdefault(f"{PREFIX}{f['purpose']}/{_local_name(f)}", []).append(f)
-        rows = [total(name, files) for name, files in sorted(by_name.items())]
-        everything = [f for files in by_name.values() for f in files]
-        return rows, total(shown, everything)
-    return [], total(shown, fs.ls(path, detail=True, refresh=True, versions=True))
-
-
-def cmd_du(args: argparse.Namespace) -> int:
-    fs = _filesystem(args)
-    path = args.path or PREFIX
-    rows, summary = _usage_rows(fs, path)
-    if args.json:
-        _print_json({**summary, **({} if args.summarize else {"entries": rows})})
-        return EXIT_OK
-    for row in [*([] if args.summarize else rows), summary]:
-        print(f"{_size(row['size'], args)}\t{row['name']}")
-    return EXIT_OK
-
-
 # -- rm -----------------------------------------------------------------------------------
 
 
@@ -236,13 +204,19 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
+    from openaifs.cli_practices import rm_dry_run, usage_rows
+
     fs = _filesystem(args)
     whole = [p for p in args.paths if _resolve(p).is_root or _resolve(p).is_purpose]
     if whole and not args.recursive:
         raise IsADirectoryError(
             f"{_shown(whole[0])}: is a purpose; use -r to delete every file in it"
         )
-    if whole and not args.yes:
+    options = {"recursive": args.recursive, "older_than": args.older_than}
+    if args.dry_run:
+        return rm_dry_run(fs, args, options)
+    # An age filter is the deliberate selection; only an unfiltered purpose-wide delete asks.
+    if whole and not args.yes and args.older_than is None:
         if not sys.stdin.isatty():
             raise UsageError(
                 f"deleting every file in {_shown(whole[0])} needs --yes "
@@ -250,72 +224,30 @@ def cmd_rm(args: argparse.Namespace) -> int:
             )
         counted: list[str] = []
         for path in whole:
-            _, summary = _usage_rows(fs, path)
+            _, summary = usage_rows(fs, path)
             counted.append(
                 f"{summary['files']} files ({_human(summary['size'])}) in {_shown(path)}"
             )
         if not _confirm(f"Delete {'; '.join(counted)}?"):
             print("openaifs: nothing deleted", file=sys.stderr)
             return EXIT_FAILED
-    fs.rm(list(args.paths), recursive=args.recursive, confirm=bool(whole))
+    if not args.recursive:
+        for path in args.paths:
+            resolved = _resolve(path)
+            if resolved.filename and fs.isdir(path) and not fs.isfile(path):
+                raise IsADirectoryError(f"{_shown(path)}: is a folder; use -r to delete its files")
+    fs.rm(list(args.paths), confirm=bool(whole), **options)
     return EXIT_OK
 
 
 # -- cp, put, get -------------------------------------------------------------------------
 
 
-class _Share(Callback):
-    """One file's share of a transfer: its bytes go to the one bar of the whole transfer."""
-
-    def __init__(self, progress: _Progress) -> None:
-        super().__init__()
-        self._progress = progress
-        self._sent = 0
-
-    def call(self, *args: Any, **kwargs: Any) -> None:
-        delta, self._sent = self.value - self._sent, self.value
-        if delta:
-            self._progress.add(delta)
-
-
-class _Progress:
-    """A byte-counting progress bar (fsspec's ``TqdmCallback``) for a whole transfer; a no-op
-    when disabled. Safe to update from several threads."""
-
-    def __init__(self, enabled: bool, total: int, desc: str) -> None:
-        self._lock = threading.Lock()
-        self._bar: Any = None
-        if enabled:
-            from fsspec.callbacks import TqdmCallback
-
-            self._bar = TqdmCallback(
-                size=total,
-                tqdm_kwargs={
-                    "desc": desc,
-                    "unit": "B",
-                    "unit_scale": True,
-                    "unit_divisor": 1024,
-                    "file": sys.stderr,
-                    "leave": True,
-                },
-            )
-            self._bar.call()  # show the bar at once, even before the first byte
-
-    def share(self) -> Callback:
-        return _Share(self)
-
-    def add(self, n: int) -> None:
-        if self._bar is not None:
-            with self._lock:
-                self._bar.relative_update(n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
 def _progress_wanted(args: argparse.Namespace) -> bool:
-    wanted = args.progress if args.progress is not None else sys.stderr.isatty()
+    # By default only for a person at a terminal: output piped or redirected means a
+    # script, whose logs a bar would fill.
+    interactive = sys.stderr.isatty() and sys.stdout.isatty()
+    wanted = args.progress if args.progress is not None else interactive
     if not wanted:
         return False
     try:
@@ -330,60 +262,30 @@ def _progress_wanted(args: argparse.Namespace) -> bool:
     return True
 
 
-@dataclass
-class Transfer:
-    """One file to copy: from ``source`` to ``dest`` (``openai://`` paths or local paths)."""
-
-    source: str
-    dest: str
-    size: int
-
-
-def _local_sources(sources: Sequence[str], recursive: bool) -> list[tuple[str, str, int]]:
-    """(local path, name it takes, size) for every local file the sources name."""
-    found = []
-    for source in sources:
-        if os.path.isdir(source):
-            if not recursive:
-                raise IsADirectoryError(f"{source}: is a directory; use -r to copy its files")
-            for folder, dirs, files in os.walk(source):
-                dirs.sort()
-                for name in sorted(files):
-                    local = os.path.join(folder, name)
-                    found.append((local, name, os.path.getsize(local)))
-        elif os.path.exists(source):
-            found.append((source, os.path.basename(source), os.path.getsize(source)))
-        else:
-            raise FileNotFoundError(f"{source}: no such file or directory")
-    return found
-
-
-def _remote_sources(fs: Any, sources: Sequence[str], recursive: bool) -> list[tuple[str, str, int]]:
-    """(openai:// path, name it takes, size) for every file the sources name."""
+def _check_source(fs: Any, source: str, from_remote: bool, recursive: bool) -> None:
+    """Refuse a source the command cannot copy as asked, before anything moves."""
     from openaifs.paths import has_magic
 
-    found = []
-    for source in sources:
+    if from_remote:
         resolved = _resolve(source)
         if resolved.is_root:
             raise UsageError(f"{source}: copy from one purpose (openai://<purpose>), not the root")
-        if resolved.is_purpose:
-            if not recursive:
-                raise IsADirectoryError(f"{_shown(source)}: is a purpose; use -r to copy its files")
-            entries = fs.ls(source, detail=True, refresh=True)
-        elif resolved.filename is not None and has_magic(resolved.filename):
-            entries = list(fs.glob(source, detail=True).values())
-            if not entries:
-                raise FileNotFoundError(f"{_shown(source)}: nothing matches")
-        else:
-            entries = [fs.info(source, refresh=True)]
-        for e in sorted(entries, key=lambda e: e["name"]):
-            found.append((PREFIX + e["name"], _local_name(e), e["size"]))
-    return found
+        if not recursive and not has_magic(source) and fs.isdir(source):
+            raise IsADirectoryError(f"{_shown(source)}: is a folder; use -r to copy its files")
+        return
+    if os.path.isdir(source):
+        if not recursive:
+            raise IsADirectoryError(f"{source}: is a directory; use -r to copy its files")
+    elif not os.path.exists(source) and not has_magic(source):
+        raise FileNotFoundError(f"{source}: no such file or directory")
 
 
-def _plan(fs: Any, args: argparse.Namespace) -> list[Transfer]:
-    """Which file goes where; checks the direction the command allows."""
+def _plan(fs: Any, args: argparse.Namespace) -> list[tuple[str, str, int]]:
+    """Which file goes where, by fsspec's rules (a trailing "/" on a source copies what it
+    holds; without one, into an existing folder, the source's own name is kept), as
+    (source, destination, size); checks the direction the command allows."""
+    from openaifs import transfer
+
     sources, dest = list(args.sources), args.dest
     remote = {_remote(s) for s in sources}
     if len(remote) > 1:
@@ -395,108 +297,112 @@ def _plan(fs: Any, args: argparse.Namespace) -> list[Transfer]:
         raise UsageError("get downloads: SOURCE... are openai:// paths, DEST a local path")
     if not from_remote and not to_remote:
         raise UsageError("one side of a copy must be an openai:// path")
-    if from_remote:
-        found = _remote_sources(fs, sources, args.recursive)
-    else:
-        found = _local_sources(sources, args.recursive)
-    if not found:
-        return []
     if to_remote:
         target = _resolve(dest)
         if target.is_root or target.is_file_id:
-            raise UsageError(f"{dest}: copy to a purpose or to openai://<purpose>/<filename>")
-        if target.is_purpose:
-            pairs = [(src, f"{PREFIX}{target.purpose}/{name}", size) for src, name, size in found]
-        elif len(found) == 1 and not dest.endswith("/"):
-            pairs = [(found[0][0], _shown(dest), found[0][2])]
-        else:
-            raise UsageError(f"{dest}: copying several files needs a purpose as destination")
-    else:
-        from openaifs.paths import has_magic
-
-        expands = any(
-            _resolve(s).is_purpose or has_magic(_resolve(s).filename or "") for s in sources
-        )
-        if len(found) > 1 or expands or dest.endswith(("/", os.sep)) or os.path.isdir(dest):
-            os.makedirs(dest, exist_ok=True)
-            pairs = [(src, os.path.join(dest, name), size) for src, name, size in found]
-        else:
-            pairs = [(found[0][0], dest, found[0][2])]
+            raise UsageError(f"{dest}: copy to a purpose, a folder or openai://<purpose>/<name>")
+    if len(sources) > 1 and not dest.endswith(("/", os.sep)):
+        dest += "/"  # several sources: DEST is a folder, as with cp
+    direction = "copy" if from_remote and to_remote else "get" if from_remote else "put"
+    items: list[tuple[str, str, int]] = []
+    for source in sources:
+        _check_source(fs, source, from_remote, args.recursive)
+        for src, dst in transfer.plan(fs, source, dest, args.recursive, None, direction=direction):
+            size = fs.info(src)["size"] if from_remote else os.path.getsize(src)
+            src = PREFIX + src if from_remote else src
+            dst = PREFIX + dst if to_remote else dst
+            items.append((src, dst, size))
     seen: dict[str, str] = {}
-    for src, dst, _ in pairs:
+    for src, dst, _ in items:
         if dst in seen:
             raise UsageError(f"{seen[dst]} and {src} would both be copied to {dst}")
         seen[dst] = src
-    return [Transfer(src, dst, size) for src, dst, size in pairs]
+    return items
 
 
-def _copy_remote(fs: Any, item: Transfer, callback: Callback, options: dict[str, Any]) -> None:
-    """Stream one file from the store into the store, through this machine."""
-    with (
-        fs.open(item.source, "rb") as src,
-        fs.open(item.dest, "wb", size=item.size, **options) as dst,
-    ):
-        while chunk := src.read(4 << 20):
-            dst.write(chunk)
-            callback.relative_update(len(chunk))
+def _as_typed(path: str, typed: list[str]) -> str:
+    """A local path as the user would type it: relative to the current folder when they
+    typed relative paths (the plan makes every local path absolute)."""
+    if _remote(path) or all(os.path.isabs(t) or _remote(t) for t in typed):
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
 
 
 def _transfer_one(
-    fs: Any, item: Transfer, callback: Callback, options: dict[str, Any]
+    fs: Any,
+    source: str,
+    dest: str,
+    size: int,
+    callback: Callback,
+    options: dict[str, Any],
+    resume: bool = True,
 ) -> dict[str, Any]:
     """Copy one file; return what the JSON report says of it."""
-    if _remote(item.source) and _remote(item.dest):
-        _copy_remote(fs, item, callback, options)
-    elif _remote(item.dest):
-        fs.put_file(item.source, item.dest, callback=callback, **options)
+    if _remote(source) and _remote(dest):
+        fs.cp_file(source, dest, callback=callback, **options)
+    elif _remote(dest):
+        fs.put_file(source, dest, callback=callback, resume=resume, **options)
     else:
-        fs.get_file(item.source, item.dest, callback=callback)
-    report = {"source": item.source, "destination": item.dest, "size": item.size}
-    if _remote(item.dest):
-        report["id"] = fs.info(item.dest)["id"]
+        os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
+        fs.get_file(source, dest, callback=callback)
+    report = {"source": source, "destination": dest, "size": size}
+    if _remote(dest):
+        report["id"] = fs.info(dest)["id"]
     return report
 
 
-def _run_all(
-    func: Callable[[Transfer], dict[str, Any]], items: list[Transfer]
-) -> list[dict[str, Any]]:
-    """Run ``func`` on each item, a few at a time (one file: in this thread, so that Ctrl-C
-    reaches the transfer and cancels it)."""
-    if len(items) == 1:
-        return [func(items[0])]
-    pool = cf.ThreadPoolExecutor(min(len(items), TRANSFER_WORKERS), "openaifs-cli")
-    try:
-        futures = [pool.submit(func, item) for item in items]
-        return [future.result() for future in futures]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def cmd_cp(args: argparse.Namespace) -> int:
+    from fsspec.callbacks import DEFAULT_CALLBACK
+
+    from openaifs.transfer import run_each
+
     fs = _filesystem(args)
-    items = _plan(fs, args)
-    if not items:
-        print("openaifs: no files to copy", file=sys.stderr)
-        return EXIT_OK
     options: dict[str, Any] = {}
     if args.overwrite:
         options["overwrite"] = args.overwrite
     if args.expires_after is not None:
+        from openaifs.limits import MAX_EXPIRES_AFTER, MIN_EXPIRES_AFTER
+
+        if not MIN_EXPIRES_AFTER <= args.expires_after <= MAX_EXPIRES_AFTER:
+            raise UsageError(
+                f"--expires-after must be between {MIN_EXPIRES_AFTER} (an hour) and "
+                f"{MAX_EXPIRES_AFTER} (30 days) seconds, not {args.expires_after}"
+            )
         options["expires_after"] = args.expires_after
     if options and not _remote(args.dest):
         raise UsageError("--overwrite and --expires-after apply to openai:// destinations only")
-    desc = (
-        os.path.basename(items[0].source.rstrip("/")) if len(items) == 1 else f"{len(items)} files"
-    )
-    progress = _Progress(_progress_wanted(args), sum(i.size for i in items), desc)
+    items = _plan(fs, args)
+    if not items:
+        print("openaifs: no files to copy", file=sys.stderr)
+        return EXIT_OK
+    desc = os.path.basename(items[0][0].rstrip("/")) if len(items) == 1 else f"{len(items)} files"
+    progress = TransferBar(_progress_wanted(args), sum(size for _, _, size in items), desc)
+    reports: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def one(source: str, dest: str, size: int) -> None:
+        share = progress.share()
+        reports[source, dest] = _transfer_one(
+            fs, source, dest, size, share, options, not args.no_resume
+        )
+
     try:
-        reports = _run_all(lambda item: _transfer_one(fs, item, progress.share(), options), items)
+        run_each(one, items, DEFAULT_CALLBACK, TRANSFER_WORKERS)
     finally:
         progress.close()
+    typed = [*args.sources, args.dest]
+    ordered = [
+        {
+            **r,
+            "source": _as_typed(r["source"], typed),
+            "destination": _as_typed(r["destination"], typed),
+        }
+        for r in (reports[source, dest] for source, dest, _ in items)
+    ]
     if args.json:
-        _print_json(reports)
+        _print_json(ordered)
     elif not args.quiet:
-        for r in reports:
+        for r in ordered:
             suffix = f"  ({r['id']})" if "id" in r else ""
             print(f"{r['source']} -> {r['destination']}{suffix}")
     return EXIT_OK
@@ -520,7 +426,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from openaifs.demo import main as demo
 
-    return demo()
+    return demo(main)
 
 
 # -- the parser ---------------------------------------------------------------------------
@@ -545,12 +451,13 @@ def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from openaifs import cli_practices as practices
     from openaifs.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="openaifs",
         description="The OpenAI file store as a file system. Paths: openai://, "
-        "openai://<purpose>, openai://<purpose>/<filename>, openai://file-<id>. "
+        "openai://<purpose>, openai://<purpose>/<folder>/<filename>, openai://file-<id>. "
         "The API key is read from $OPENAI_API_KEY (never from the command line).",
         epilog="Exit codes: 0 ok, 1 failed, 2 bad usage, 130 interrupted.",
     )
@@ -561,7 +468,9 @@ def build_parser() -> argparse.ArgumentParser:
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="machine-readable output")
     human = argparse.ArgumentParser(add_help=False)
-    human.add_argument("-H", "--human", action="store_true", help="sizes in KiB, MiB, ...")
+    human.add_argument(
+        "-H", "--human", action="store_true", help="sizes in kB, MB, GB (powers of 1000)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Callable[..., int], text: str, *parents: Any) -> Any:
@@ -572,6 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ls", cmd_ls, "list purposes, the files of a purpose, or files", as_json, human)
     p.add_argument("path", nargs="?", help="default openai://; globs (quoted) allowed")
     p.add_argument("-l", "--long", action="store_true", help="size, date, id, purpose, name")
+    practices.older_option(p)
 
     p = command("versions", cmd_versions, "every file of a name, newest first", as_json, human)
     p.add_argument("path", help="openai://<purpose>/<filename> (or a purpose: all its files)")
@@ -585,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (
         ("cp", "copy files: local to openai://, openai:// to local, or openai:// to openai://"),
         ("put", "upload local files (or, with -r, folders) to openai://"),
-        ("get", "download openai:// files (or, with -r, purposes) to a local path"),
+        ("get", "download openai:// files (or, with -r, folders and purposes) to a local path"),
     ):
         p = command(name, cmd_cp, text, as_json)
         p.add_argument("sources", nargs="+", metavar="SOURCE")
@@ -601,26 +511,38 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
         p.add_argument(
+            "--no-resume",
+            action="store_true",
+            help="an interrupted upload is cancelled, not kept for the same command to resume",
+        )
+        p.add_argument(
             "--progress",
             dest="progress",
             action="store_true",
             default=None,
-            help="show a progress bar on stderr (default: when stderr is a terminal)",
+            help="show a progress bar on stderr (default: when stdout and stderr are terminals)",
         )
         p.add_argument(
             "--no-progress", dest="progress", action="store_false", help="never show one"
         )
 
-    p = command("rm", cmd_rm, "delete files (every file of a name)")
+    p = command("rm", cmd_rm, "delete files (every file of a name)", as_json, human)
     p.add_argument("paths", nargs="+", metavar="path")
-    p.add_argument("-r", "--recursive", action="store_true", help="needed for a whole purpose")
+    p.add_argument(
+        "-r", "--recursive", action="store_true", help="needed for a folder or a whole purpose"
+    )
     p.add_argument(
         "-y", "--yes", action="store_true", help="confirm a purpose-wide delete without asking"
     )
+    practices.rm_options(p)
 
-    p = command("du", cmd_du, "bytes used, older files of a name included", as_json, human)
+    p = command(
+        "du", practices.cmd_du, "bytes used, older files of a name included", as_json, human
+    )
     p.add_argument("path", nargs="?", help="default openai://")
     p.add_argument("-s", "--summarize", action="store_true", help="only the total")
+    practices.du_options(p)
+    practices.add_commands(command, as_json, human)
 
     p = sub.add_parser(
         "serve",
@@ -637,8 +559,36 @@ def build_parser() -> argparse.ArgumentParser:
 # -- entry point --------------------------------------------------------------------------
 
 
+def _print_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+    print(f"openaifs: {category.__name__}: {_one_line(str(message))}", file=sys.stderr)
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _fix(exc: Exception, args: argparse.Namespace) -> str:
+    """What to set or pass to get past ``exc``, named as a shell user types it ('' if the
+    message already says it)."""
+    status = getattr(exc, "status", None)
+    if status == 401:
+        return "check the key in OPENAI_API_KEY"
+    if status == 403:
+        return "the key in OPENAI_API_KEY lacks access (check its project and permissions)"
+    if status == 404 and "Invalid URL" in str(exc):
+        return "check --base-url (or OPENAI_BASE_URL): it usually ends in /v1"
+    if isinstance(exc, (ConnectionError, TimeoutError)) and status is None:
+        return "check --base-url (or OPENAI_BASE_URL) and that the service is reachable"
+    if isinstance(exc, FileExistsError) and getattr(args, "overwrite", None) == "error":
+        return "--overwrite replace (or keep) writes anyway"
+    return ""
+
+
+def _error_line(exc: Exception, args: argparse.Namespace) -> str:
+    """The one line an error prints: ``openaifs: <Type>: <message>; <fix>``."""
+    message = _one_line(str(exc)) or "(no message)"
+    fix = _fix(exc, args)
+    return f"openaifs: {builtin_name(exc)}: {message}" + (f"; {fix}" if fix else "")
 
 
 def _after_serve(argv: list[str]) -> list[str] | None:
@@ -667,7 +617,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         logging.getLogger("openaifs").setLevel(logging.DEBUG)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            # A warning is a line of its own, as errors are (no file and line number).
+            warnings.simplefilter("always")
+            warnings.showwarning = _print_warning
+            return args.func(args)
     except SystemExit as done:  # the server's own command line: --help or bad usage
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     except KeyboardInterrupt:
@@ -685,8 +639,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        message = _one_line(str(exc)) or "(no message)"
-        print(f"openaifs: {builtin_name(exc)}: {message}", file=sys.stderr)
+        print(_error_line(exc, args), file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
 
 

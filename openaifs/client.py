@@ -17,23 +17,31 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from openaifs.endpoint import DEFAULT_BASE_URL, BearerKey, Credential
 from openaifs.errors import BadResponse, OpenAIFSError, http_error, redact, transport_error
 from openaifs.limits import MAX_LIST_LIMIT
 
 logger = logging.getLogger("openaifs")
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: Statuses worth another attempt: the request was not (or may not have been) acted on.
 RETRY_STATUSES = frozenset({408, 409, 429})
 # Socket reads/writes of 1 MiB instead of urllib3's 16 KiB: fewer Python-level loops per GiB.
 _BLOCKSIZE = 1 << 20
+
+
+class _Session(requests.Session):
+    def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
+        # requests drops Authorization on a redirect to another host; an Azure key goes too.
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            prepared_request.headers.pop("api-key", None)
+        super().rebuild_auth(prepared_request, response)
 
 
 class _Adapter(HTTPAdapter):
@@ -178,11 +186,15 @@ class APIClient:
 
     Parameters
     ----------
-    api_key : str
-        The bearer key. Never shown in ``repr``, logs or exceptions.
+    api_key : str or Credential
+        The bearer key, or a :class:`~openaifs.endpoint.Credential` (Azure's ``api-key``, a
+        token provider) asked for the headers of each request. Never shown in ``repr``, logs
+        or exceptions.
     base_url : str
         For example ``https://api.openai.com/v1`` or a local server's ``http://127.0.0.1:8000/v1``.
         Credentials in it (``http://user:pass@host/v1``) are masked wherever it is shown.
+    query : dict, optional
+        Query parameters every request carries (Azure's ``api-version``).
     organization, project : str, optional
         Sent as ``OpenAI-Organization`` / ``OpenAI-Project``.
     connect_timeout, read_timeout : float
@@ -198,9 +210,10 @@ class APIClient:
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | Credential,
         base_url: str = DEFAULT_BASE_URL,
         *,
+        query: Mapping[str, str] | None = None,
         organization: str | None = None,
         project: str | None = None,
         connect_timeout: float = 10.0,
@@ -210,11 +223,12 @@ class APIClient:
         backoff_max: float = 8.0,
         pool_size: int = 16,
     ) -> None:
-        self._api_key = api_key
+        self.credential = api_key if isinstance(api_key, Credential) else BearerKey(api_key)
+        self.query = dict(query or {})
         self.base_url = base_url.rstrip("/")
         #: ``base_url`` as messages and reprs show it: credentials masked.
         self.display_url = mask_userinfo(self.base_url)
-        self._secrets = _secrets(api_key, urllib.parse.urlsplit(self.base_url).netloc)
+        self._netloc = urllib.parse.urlsplit(self.base_url).netloc
         self.organization = organization
         self.project = project
         self.timeout = (connect_timeout, read_timeout)
@@ -231,7 +245,8 @@ class APIClient:
 
     def redact(self, text: str) -> str:
         """``text`` with the API key and any credentials of ``base_url`` masked."""
-        return redact(text.replace(self.base_url, self.display_url), self._secrets)
+        secrets = _secrets(self.credential.secrets(), self._netloc)
+        return redact(text.replace(self.base_url, self.display_url), secrets)
 
     @property
     def session(self) -> requests.Session:
@@ -240,11 +255,10 @@ class APIClient:
         if self._session is None or self._session_pid != pid:
             with self._lock:
                 if self._session is None or self._session_pid != pid:
-                    session = requests.Session()
+                    session = _Session()
                     adapter = _Adapter(pool_connections=4, pool_maxsize=self.pool_size)
                     session.mount("http://", adapter)
                     session.mount("https://", adapter)
-                    session.headers["Authorization"] = f"Bearer {self._api_key}"
                     session.headers["User-Agent"] = f"openaifs/{_version()}"
                     if self.organization:
                         session.headers["OpenAI-Organization"] = self.organization
@@ -336,13 +350,15 @@ class APIClient:
         """Build the request (with a fresh body) and send it, once."""
         data, extra = call.body() if call.body is not None else (None, {})
         try:
+            # Asked on each attempt: a token provider may hand out a fresh token.
+            auth = self.credential.headers()
             return self.session.request(
                 call.method,
                 self.base_url + call.endpoint,
-                params=call.params,
+                params={**self.query, **(call.params or {})},
                 json=call.json,
                 data=data,
-                headers={**(call.headers or {}), **extra},
+                headers={**auth, **(call.headers or {}), **extra},
                 stream=call.stream,
                 timeout=self.timeout,
             )
@@ -369,7 +385,7 @@ class APIClient:
 
     def _error_answer(self, call: _Call, response: requests.Response, attempt: int) -> _Failure:
         """Translate an error status, and decide whether it is worth another attempt."""
-        request_id = response.headers.get("x-request-id")
+        request_id = _request_id(response)
         logger.info(
             "%s answered %d (request id %s)", call.operation, response.status_code, request_id
         )
@@ -421,7 +437,7 @@ class APIClient:
     ) -> BadResponse:
         """The error for a 2xx answer that is not JSON: most often a wrong ``base_url``."""
         kind = response.headers.get("Content-Type", "no Content-Type")
-        request_id = response.headers.get("x-request-id")
+        request_id = _request_id(response)
         message = (
             f"{path or operation}: the answer of {self.display_url!r} to {operation} is not "
             f"JSON ({kind}): is base_url the address of the Files API?"
@@ -599,6 +615,11 @@ def _retry_after(headers: Any) -> float | None:
             return None
 
 
+def _request_id(response: requests.Response) -> str | None:
+    """The answer's request id: ``x-request-id``, or Azure's ``apim-request-id``."""
+    return response.headers.get("x-request-id") or response.headers.get("apim-request-id")
+
+
 def _close(data: Any) -> None:
     if isinstance(data, io.IOBase):
         data.close()
@@ -635,15 +656,15 @@ def mask_userinfo(address: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=f"***@{host}")) if at else address
 
 
-def _secrets(api_key: str, netloc: str) -> tuple[str, ...]:
-    """The forms in which the key or a credential of ``netloc`` could appear in text.
+def _secrets(keys: tuple[str, ...], netloc: str) -> tuple[str, ...]:
+    """The forms in which a key or a credential of ``netloc`` could appear in text.
 
     The user name alone is not among them: it is rarely secret, and hiding a short word
     everywhere (``user`` in ``user_data``) would garble messages.
     """
     userinfo = netloc.rpartition("@")[0]
     password = userinfo.partition(":")[2]
-    found = {api_key, userinfo, urllib.parse.unquote(userinfo)}
+    found = {*keys, userinfo, urllib.parse.unquote(userinfo)}
     found |= {password, urllib.parse.unquote(password)}
     return tuple(sorted((s for s in found if s), key=len, reverse=True))
 

@@ -30,6 +30,8 @@ from openaifs.paths import is_file_id
 logger = logging.getLogger("openaifs")
 
 CHUNK = 1 << 20
+#: The default size budget of the content cache.
+DEFAULT_CACHE_SIZE = 10 * 2**30
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
@@ -150,7 +152,7 @@ class ContentCache:
         The total size kept; least recently used copies are evicted past it.
     """
 
-    def __init__(self, directory: str | None = None, max_bytes: int = 10 * 2**30) -> None:
+    def __init__(self, directory: str | None = None, max_bytes: int = DEFAULT_CACHE_SIZE) -> None:
         self._given = directory
         self._directory: str | None = None
         self.max_bytes = max_bytes
@@ -158,8 +160,18 @@ class ContentCache:
         self._evicting = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
 
+    def reset_locks(self) -> None:
+        """New locks (after ``fork``: a lock another thread of the parent held stays held
+        in the child forever)."""
+        self._lock = threading.Lock()
+        self._evicting = threading.Lock()
+        self._locks = {}
+
     @property
     def directory(self) -> str:
+        if self._directory is not None and not os.path.isdir(self._directory):
+            # Removed behind our back (a temporary-folder clean-up): make it again.
+            os.makedirs(self._directory, exist_ok=True)
         if self._directory is None:
             if self._given is not None:
                 os.makedirs(self._given, exist_ok=True)
@@ -276,7 +288,7 @@ def shared_content_cache(
     many: without this, each would download the same file into its own copy with its own
     size budget. The key is hashed, never kept. After ``fork`` the child makes its own
     (the process id is part of the lookup), so it never shares its parent's partial
-    files or temporary folder. The largest ``max_bytes`` asked for wins.
+    files or temporary folder. A ``max_bytes`` other than the default wins over it.
     """
     digest = hashlib.sha256(credential.encode()).hexdigest()
     lookup = (os.getpid(), endpoint, digest, directory)
@@ -284,8 +296,21 @@ def shared_content_cache(
         cache = _shared.get(lookup)
         if cache is None:
             cache = _shared[lookup] = ContentCache(directory, max_bytes)
-        cache.max_bytes = max(cache.max_bytes, max_bytes)
+        elif max_bytes != DEFAULT_CACHE_SIZE:
+            cache.max_bytes = max_bytes  # a size asked for wins over the default
         return cache
+
+
+def _after_fork_in_child() -> None:
+    # The child starts with caches of its own (the lookup holds the process id), and the
+    # parent's, still referenced by inherited filesystems, get fresh locks.
+    global _shared_lock
+    _shared_lock = threading.Lock()
+    for cache in _shared.values():
+        cache.reset_locks()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class ContentReader:

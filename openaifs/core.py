@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import hashlib
 import io
 import os
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
@@ -22,26 +24,30 @@ from fsspec.compression import compr
 from fsspec.spec import AbstractFileSystem
 from fsspec.utils import infer_compression
 
-from openaifs import paths, transfer
+from openaifs import age, arguments, folders, paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
-from openaifs.client import DEFAULT_BASE_URL, APIClient
+from openaifs.client import APIClient
 from openaifs.content import ContentReader, shared_content_cache
+from openaifs.endpoint import resolve
 from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
 from openaifs.options import check_options
 from openaifs.paths import ResolvedPath, parse_path
+from openaifs.practices import PracticesMixin, check_expires_after
+from openaifs.progress import ThreadSafeProgress
 from openaifs.publish import Publisher, check_policy
+from openaifs.resume import Journals
 from openaifs.transaction import OpenAITransaction
 from openaifs.upload import UploadSettings
 
 
-class OpenAIFileSystem(AbstractFileSystem):
+class OpenAIFileSystem(PracticesMixin, transfer.ManyFiles, AbstractFileSystem):
     """The OpenAI Files store as a file system.
 
-    Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (a flat directory),
-    ``openai://<purpose>/<filename>`` (the newest file of that name) and
-    ``openai://file-…`` (one file by id).
+    Paths: ``openai://`` (the purposes), ``openai://<purpose>`` (its files and folders),
+    ``openai://<purpose>/<a>/<name>`` (the newest file named ``a/name``, or the folder of
+    the names that start with ``a/name/``) and ``openai://file-…`` (one file by id).
 
     Parameters
     ----------
@@ -51,6 +57,8 @@ class OpenAIFileSystem(AbstractFileSystem):
         Defaults to ``$OPENAI_BASE_URL``, then ``https://api.openai.com/v1``.
     organization, project : str, optional
         Default to ``$OPENAI_ORG_ID`` and ``$OPENAI_PROJECT_ID``.
+    azure_endpoint, api_version, azure_ad_token, azure_ad_token_provider : optional
+        Azure OpenAI instead of ``base_url``, as the official SDK takes them (docs/azure.md).
     connect_timeout, read_timeout : float
         Seconds to wait for a connection, and between bytes of an answer.
     max_retries : int
@@ -80,6 +88,15 @@ class OpenAIFileSystem(AbstractFileSystem):
         temporary directory removed at exit).
     content_cache_size : int
         The most bytes of local copies kept (least recently used go first).
+    expires_after : int, timedelta or str, optional
+        New files expire this long after creation unless a write says otherwise
+        (``"7d"``, ``3600``, a :class:`~datetime.timedelta`; the service allows one hour
+        to thirty days): a pipeline's scratch files clean themselves up.
+    resume : bool
+        Resume an interrupted upload of a local file (``put_file``/``put``) on the next
+        identical call, sending only the parts the service does not have yet (default).
+        Journals live under ``$XDG_CACHE_HOME/openaifs/uploads``; see
+        :mod:`openaifs.resume`.
     """
 
     protocol = "openai"
@@ -93,6 +110,10 @@ class OpenAIFileSystem(AbstractFileSystem):
         organization: str | None = None,
         project: str | None = None,
         *,
+        azure_endpoint: str | None = None,
+        api_version: str | None = None,
+        azure_ad_token: str | None = None,
+        azure_ad_token_provider: Callable[[], str] | None = None,
         connect_timeout: float = 10.0,
         read_timeout: float = 120.0,
         max_retries: int = 2,
@@ -108,16 +129,21 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str = "replace",
         content_cache_dir: str | None = None,
         content_cache_size: int = 10 * 2**30,
+        resume: bool = True,
+        expires_after: age.Duration | None = None,
         **kwargs: Any,
     ) -> None:
         check_options(type(self), kwargs)
         super().__init__(**kwargs)
         self.overwrite = check_policy(overwrite)
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        self.endpoint = endpoint = resolve(
+            api_key, base_url, azure_endpoint, api_version, azure_ad_token, azure_ad_token_provider
+        )
+        self.base_url = endpoint.base_url
         self.client = APIClient(
-            key or "",
+            endpoint.credential,
             self.base_url,
+            query=endpoint.query,
             organization=organization or os.environ.get("OPENAI_ORG_ID"),
             project=project or os.environ.get("OPENAI_PROJECT_ID"),
             connect_timeout=connect_timeout,
@@ -136,19 +162,26 @@ class OpenAIFileSystem(AbstractFileSystem):
         self.max_concurrency = max_concurrency
         self.metadata = MetadataCache(use_listings_cache, listings_expiry_time, max_cached_files)
         self.content_cache = shared_content_cache(
-            self.base_url, key or "", content_cache_dir, content_cache_size
+            self.base_url, endpoint.identity, content_cache_dir, content_cache_size
         )
         self.metadata.on_removed.append(self.content_cache.discard)
         self.catalog = Catalog(
-            self.client, self.metadata, has_key=bool(key), max_concurrency=max_concurrency
+            self.client, self.metadata, has_key=endpoint.has_key, max_concurrency=max_concurrency
         )
         self.reader = ContentReader(self.client, self.content_cache)
+        self.resume = resume
         self.publisher = Publisher(
-            self.client, self.catalog, self.upload_settings, self.reader.iter, overwrite
+            self.client,
+            self.catalog,
+            self.upload_settings,
+            self.reader.iter,
+            overwrite,
+            journals=Journals(self.client, endpoint.identity),
+            expires_after=check_expires_after(expires_after),
         )
 
     def __repr__(self) -> str:
-        return f"OpenAIFileSystem(base_url={self.client.display_url!r})"
+        return f"OpenAIFileSystem(base_url={self.client.display_url!r}{self.endpoint.shown})"
 
     # -- paths ------------------------------------------------------------------------
 
@@ -156,6 +189,7 @@ class OpenAIFileSystem(AbstractFileSystem):
     def _strip_protocol(cls, path: Any) -> Any:
         if isinstance(path, list):
             return [cls._strip_protocol(p) for p in path]
+        arguments.check_path(path)
         return paths.strip_protocol(os.fspath(path) if hasattr(path, "__fspath__") else path)
 
     @classmethod
@@ -197,41 +231,28 @@ class OpenAIFileSystem(AbstractFileSystem):
             each entry is then named by its id path (``file-…``), newest first.
         """
         resolved = self._resolve(path)
-        if resolved.is_root:
-            listing = self.catalog.listing(refresh, path=url(""))
-            names = list(KNOWN_PURPOSES) + sorted(set(listing.purposes()) - set(KNOWN_PURPOSES))
-            entries = [dir_entry(name) for name in names]
-        elif resolved.is_purpose:
-            listing = self.catalog.listing(refresh, path=url(resolved.purpose))
-            self.catalog.check_purpose(resolved.purpose, listing)
-            if versions:
-                files = listing.all_versions(resolved.purpose)
-                entries = [file_entry(f, f["id"]) for f in files]
-            else:
-                files = listing.latest(resolved.purpose)
-                entries = sorted((file_entry(f) for f in files), key=lambda e: e["name"])
-        elif resolved.is_file_id:
+        if resolved.is_file_id:
             entries = [self.info(path, refresh=refresh)]
         else:
-            self.catalog.check_purpose(resolved.purpose)
-            files = self.catalog.versions(resolved, refresh)
-            if not files:
-                raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
-            entries = (
-                [file_entry(f, f["id"]) for f in files] if versions else [file_entry(files[0])]
-            )
+            entries = folders.ls_entries(self.catalog, resolved, refresh, versions)
         return entries if detail else [e["name"] for e in entries]
 
     def info(self, path: str, refresh: bool = False, **kwargs: Any) -> dict[str, Any]:
-        """Details of a purpose, a file path or a file id."""
+        """Details of a purpose, a folder, a file path or a file id.
+
+        A name that is both a file and a folder (``a`` and ``a/b`` exist) is the file here;
+        :meth:`isdir` still says it is a folder.
+        """
         resolved = self._resolve(path)
         if resolved.is_root:
             return dir_entry("")
         if resolved.is_purpose:
             self.catalog.check_purpose(resolved.purpose)
             return dir_entry(resolved.purpose)
-        file, name = self._file(path, refresh)
-        return file_entry(file, name)
+        if resolved.is_file_id:
+            file, name = self._file(path, refresh)
+            return file_entry(file, name)
+        return folders.info_below(self.catalog, resolved, refresh)
 
     def exists(self, path: str, **kwargs: Any) -> bool:
         """Whether ``path`` exists. Only a truly absent file answers ``False``: an
@@ -248,16 +269,47 @@ class OpenAIFileSystem(AbstractFileSystem):
         return True
 
     def isdir(self, path: str) -> bool:
-        """Whether ``path`` is a directory (the root or an existing purpose)."""
+        """Whether ``path`` is a directory: the root, an existing purpose, or a folder (some
+        file's name starts with it)."""
         resolved = self._resolve(path)
         if resolved.is_root:
             return True
-        return resolved.is_purpose and self.exists(path)
+        if resolved.is_file_id or not self.exists(path):
+            return False
+        if resolved.is_purpose:
+            return True
+        return self.catalog.lookup(resolved).is_folder(resolved)
 
     def isfile(self, path: str) -> bool:
         """Whether ``path`` is an existing file (by name or id)."""
         resolved = self._resolve(path)
-        return (resolved.is_file_id or resolved.is_named_file) and self.exists(path)
+        return not (resolved.is_root or resolved.is_purpose) and (
+            self.exists(path) and self.info(path)["type"] == "file"
+        )
+
+    def find(
+        self,
+        path: str,
+        maxdepth: int | None = None,
+        withdirs: bool = False,
+        detail: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Every file (and with ``withdirs``, folder) below ``path``, from the one listing.
+
+        Costs what lies below ``path`` and no request in a warm process. Files whose name
+        cannot be a path are not below any path: ``ls`` of their purpose shows them.
+        """
+        if maxdepth is not None and maxdepth < 1:
+            raise ValueError("maxdepth must be at least 1")
+        resolved = self._resolve(path)
+        refresh = bool(kwargs.get("refresh", False))
+        if resolved.is_file_id:
+            out = {resolved.file_id: self.info(path, refresh=refresh)}
+        else:
+            out = folders.find(self.catalog, resolved, maxdepth, refresh)
+        names = sorted(n for n, e in out.items() if withdirs or e["type"] == "file")
+        return {name: out[name] for name in names} if detail else names
 
     def size(self, path: str) -> int:
         """The size of a file in bytes."""
@@ -295,23 +347,24 @@ class OpenAIFileSystem(AbstractFileSystem):
         super().invalidate_cache(path)
 
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
-        """Purposes always exist; nothing else can be a directory."""
+        """Succeed, creating nothing: purposes always exist, and a folder exists while some
+        file's name starts with it (as on S3). Its first file makes it appear."""
         resolved = self._resolve(path)
-        if resolved.is_root or resolved.is_purpose:
-            if resolved.is_purpose:
-                self.catalog.check_purpose(resolved.purpose)
-            return
-        raise ValueError(
-            f"{url(resolved.unresolve())}: a purpose is a flat directory; "
-            "only purposes are directories"
-        )
+        if resolved.is_file_id:
+            raise FileExistsError(f"{url(resolved.file_id)}: a file id cannot be a folder")
+        if resolved.purpose is not None:
+            self.catalog.check_purpose(resolved.purpose)
 
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
         """As :meth:`mkdir`."""
         self.mkdir(path)
 
     def rmdir(self, path: str) -> None:
-        """Purposes cannot be removed; this does nothing for them."""
+        """Nothing to remove: an empty folder does not exist, and purposes always do.
+        A folder that holds files raises ``OSError`` (``rm(path, recursive=True)``)."""
+        if self._resolve(path).is_named_file and self.isdir(path):
+            shown = url(self._strip_protocol(path))
+            raise OSError(errno.ENOTEMPTY, f"{shown}: folder not empty; use rm(recursive=True)")
         self.mkdir(path)
 
     # -- reading ------------------------------------------------------------------------
@@ -320,13 +373,33 @@ class OpenAIFileSystem(AbstractFileSystem):
         self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any
     ) -> bytes:
         """The content of a file, or of bytes ``start``..``end`` of it."""
+        arguments.check_range(start, end)
+
+        def read(file: FileObject, name: str) -> bytes:
+            size = file["bytes"]
+            first = (
+                0 if start is None else (max(0, size + start) if start < 0 else min(start, size))
+            )
+            last = size if end is None else (max(0, size + end) if end < 0 else min(end, size))
+            if first >= last:
+                return b""
+            return b"".join(self.reader.iter(file, name, first, last))
+
+        return self._by_name(path, read)
+
+    def _by_name(self, path: str, action: Any) -> Any:
+        """``action(file, name)`` on the file ``path`` means; if a name's file turns out to
+        be gone (another thread or process replaced it since we cached it), the name is
+        resolved afresh once."""
         file, name = self._file(path)
-        size = file["bytes"]
-        start = 0 if start is None else (max(0, size + start) if start < 0 else min(start, size))
-        end = size if end is None else (max(0, size + end) if end < 0 else min(end, size))
-        if start >= end:
-            return b""
-        return b"".join(self.reader.iter(file, name, start, end))
+        try:
+            return action(file, name)
+        except FileNotFoundError:
+            if self._resolve(path).is_file_id:
+                raise
+            self.metadata.removed([file["id"]])
+            file, name = self._file(path)
+            return action(file, name)
 
     def get_file(
         self,
@@ -342,11 +415,20 @@ class OpenAIFileSystem(AbstractFileSystem):
         only when complete: a failed download leaves no partial file, and an earlier file
         at ``lpath`` stays as it was.
         """
-        resolved = self._resolve(rpath)
-        if resolved.is_root or resolved.is_purpose:
+        try:
+            self._file(rpath)
+        except IsADirectoryError:  # the root, a purpose or a folder
             os.makedirs(lpath, exist_ok=True)
             return
-        file, name = self._file(rpath)
+        if outfile is None:
+            arguments.check_local_target(lpath, rpath)
+        self._by_name(
+            rpath, lambda file, name: self._download(file, name, lpath, callback, outfile)
+        )
+
+    def _download(
+        self, file: FileObject, name: str, lpath: str, callback: Callback, outfile: Any
+    ) -> None:
         callback.set_size(file["bytes"])
 
         def copy_to(out: Any) -> None:
@@ -379,6 +461,7 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        callback: Callback | None = None,
         **kwargs: Any,
     ) -> Any:
         """Open a file for reading or writing.
@@ -409,23 +492,42 @@ class OpenAIFileSystem(AbstractFileSystem):
             Writing: seconds after creation at which the new file expires.
         mime_type : str, optional
             Writing: the MIME type sent (default: guessed from the filename).
+        callback : fsspec.callbacks.Callback, optional
+            Writing: told of the bytes as they are sent (while writing when ``size`` is
+            given, else at ``close``), for a progress bar.
         autocommit : bool, optional
             Writing: ``False`` defers publishing to the end of ``fs.transaction``.
+        encoding, errors, newline : str, optional
+            Text modes: as for the built-in :func:`open`.
+        cache_type : str, optional
+            Reading: one of fsspec's read caches.
+
+        Raises
+        ------
+        ValueError
+            For a mode openaifs does not support (appending, ``"+"``), a write-only option
+            when reading, a text option in a binary mode, a negative ``size`` or an
+            ``expires_after`` out of the service's range; before any request.
+        TypeError
+            For an unknown option (with the option meant, for a near miss).
         """
-        check_open_arguments(mode, block_size, cache_options, size, kwargs)
+        write_options = {
+            "size": size,
+            "overwrite": overwrite,
+            "expires_after": expires_after,
+            "mime_type": mime_type,
+            "callback": callback,
+        }
+        arguments.check_open_arguments(
+            mode, block_size, cache_options, compression, write_options, kwargs
+        )
         if "r" in mode:
             return super().open(path, mode, block_size, cache_options, compression, **kwargs)
         text = {k: kwargs.pop(k) for k in ("encoding", "errors", "newline") if k in kwargs}
         autocommit = kwargs.pop("autocommit", not self._intrans)
-        exclusive = "x" in mode
-        target = self.publisher.target(
-            self._resolve(path),
-            "error" if exclusive else overwrite,
-            expires_after,
-            mime_type,
-            size,
-        )
-        raw = self._writer(target, size, autocommit)
+        policy = "error" if "x" in mode else overwrite
+        target = self._target(path, policy, size, expires_after, mime_type)
+        raw = self._writer(target, size, autocommit, callback)
         outer: Any = raw
         if compression == "infer":
             compression = infer_compression(path)
@@ -435,13 +537,30 @@ class OpenAIFileSystem(AbstractFileSystem):
             outer = io.TextIOWrapper(outer, **text)
         return raw if outer is raw else LayeredWriteFile(outer, raw)
 
-    def _writer(self, target: Any, size: int | None, autocommit: bool = True) -> OpenAIWriteFile:
+    def _target(self, path: str, policy: Any, size: Any, expires: Any, mime: Any) -> Any:
+        """Check a write's options and where it goes, before any byte is sent."""
+        arguments.check_write_options(expires, mime)
+        return self.publisher.target(self._resolve(path), policy, expires, mime, size)
+
+    def _writer(
+        self,
+        target: Any,
+        size: int | None,
+        autocommit: bool = True,
+        callback: Callback | None = None,
+    ) -> OpenAIWriteFile:
         """A binary writer; inside a transaction, it joins it."""
         autocommit = autocommit and not self._intrans
         writer = OpenAIWriteFile(
-            self, target.path, target, self.publisher, size=size, autocommit=autocommit
+            self,
+            target.path,
+            target,
+            self.publisher,
+            size=size,
+            autocommit=autocommit,
+            callback=callback,
         )
-        if not autocommit:
+        if self._intrans:
             self.transaction.files.append(writer)
         return writer
 
@@ -479,27 +598,39 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        wait: bool = False,
         **kwargs: Any,
     ) -> None:
-        """Write ``value`` to ``path`` (``mode="create"`` raises if the name exists)."""
+        """Write ``value`` (bytes) to ``path``.
+
+        Parameters
+        ----------
+        mode : {"overwrite", "create"}
+            ``"create"`` raises :class:`FileExistsError` if the name exists.
+        overwrite, expires_after, mime_type
+            As for :meth:`open`.
+        wait : bool
+            Return only once the service has processed the file (see
+            :meth:`wait_for_processing`).
+        """
+        arguments.check_content(value)
+        arguments.check_write_mode(mode)
+        self._check_wait(wait)
         size = len(value)
-        target = self.publisher.target(
-            self._resolve(path),
-            "error" if mode == "create" else overwrite,
-            expires_after,
-            mime_type,
-            size,
-        )
+        policy = "error" if mode == "create" else overwrite
+        target = self._target(path, policy, size, expires_after, mime_type)
         if size <= self.upload_settings.threshold and not self._intrans:
             self.publisher.publish(target, self.publisher.send_bytes(target, value))
-            return
-        view = memoryview(value)
-        step = self.upload_settings.part_size
-        with self._writer(target, size) as f:
-            # A part at a time: one write of everything would be copied whole into the
-            # writer's buffer before the first part went out.
-            for start in range(0, size, step):
-                f.write(view[start : start + step])
+        else:
+            view = memoryview(value)
+            step = self.upload_settings.part_size
+            with self._writer(target, size) as f:
+                # A part at a time: one write of everything would be copied whole into the
+                # writer's buffer before the first part went out.
+                for start in range(0, size, step):
+                    f.write(view[start : start + step])
+        if wait:
+            self.wait_for_processing(path)
 
     def put_file(
         self,
@@ -511,42 +642,79 @@ class OpenAIFileSystem(AbstractFileSystem):
         overwrite: str | None = None,
         expires_after: int | None = None,
         mime_type: str | None = None,
+        resume: bool | None = None,
+        wait: bool = False,
         **kwargs: Any,
     ) -> None:
-        """Upload a local file; parts of a large one go up in parallel, straight from disk."""
+        """Upload a local file; parts of a large one go up in parallel, straight from disk.
+
+        Parameters
+        ----------
+        callback : fsspec.callbacks.Callback
+            Told of the bytes as they are sent (at least once per MiB).
+        mode : {"overwrite", "create"}
+            ``"create"`` raises :class:`FileExistsError` if the name exists.
+        overwrite, expires_after, mime_type
+            As for :meth:`open`.
+        wait : bool
+            Return only once the service has processed the new file (see
+            :meth:`wait_for_processing`).
+        resume : bool, optional
+            Carry on from an interrupted earlier run of the same call, if the service
+            still holds its Upload (default: the filesystem's ``resume``).
+        """
+        arguments.check_write_mode(mode)
         if os.path.isdir(lpath):
             return
+        self._check_wait(wait)
         size = os.path.getsize(lpath)
-        target = self.publisher.target(
-            self._resolve(rpath),
-            "error" if mode == "create" else overwrite,
-            expires_after,
-            mime_type,
-            size,
-        )
-        callback.set_size(size)
+        policy = "error" if mode == "create" else overwrite
+        target = self._target(rpath, policy, size, expires_after, mime_type)
         if self._intrans:
-            with open(lpath, "rb") as source, self._writer(target, size) as out:
+            with open(lpath, "rb") as source, self._writer(target, size, callback=callback) as out:
                 while chunk := source.read(self.upload_settings.part_size):
                     out.write(chunk)
-                    callback.relative_update(len(chunk))
             return
-        file = self.publisher.send_local(target, lpath, size, on_progress=callback.relative_update)
-        self.publisher.publish(target, file)
-
-    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
-        """Copy a file. The service has no copy: the content streams down and back up,
-        through the Uploads API in parallel parts when large, with bounded memory."""
-        file, name = self._file(path1)
-        size = file["bytes"]
-        target = self.publisher.target(
-            self._resolve(path2),
-            kwargs.get("overwrite"),
-            kwargs.get("expires_after"),
-            kwargs.get("mime_type"),
+        progress = ThreadSafeProgress(callback)
+        progress.set_size(size)
+        file = self.publisher.send_local(
+            target,
+            lpath,
             size,
+            on_progress=progress,
+            resume=self.resume if resume is None else resume,
         )
-        with self._writer(target, size) as out:
+        self.publisher.publish(target, file)
+        if wait:
+            self.wait_for_processing(file["id"])
+
+    def cp_file(
+        self,
+        path1: str,
+        path2: str,
+        *,
+        overwrite: str | None = None,
+        expires_after: int | None = None,
+        mime_type: str | None = None,
+        callback: Callback | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Copy a file. The service has no copy: the content streams down and back up,
+        through the Uploads API in parallel parts when large, with bounded memory. A
+        folder needs no copy of its own: its files make it (``copy(recursive=True)``).
+
+        Parameters
+        ----------
+        overwrite, expires_after, mime_type, callback
+            As for :meth:`open` (``callback`` counts the bytes sent).
+        """
+        try:
+            file, name = self._file(path1)
+        except IsADirectoryError:
+            return
+        size = file["bytes"]
+        target = self._target(path2, overwrite, size, expires_after, mime_type)
+        with self._writer(target, size, callback=callback) as out:
             for chunk in self.reader.iter(file, name):
                 out.write(chunk)
 
@@ -563,8 +731,10 @@ class OpenAIFileSystem(AbstractFileSystem):
         maxdepth: int | None = None,
         *,
         confirm: bool = False,
+        older_than: age.Duration | None = None,
+        dry_run: bool = False,
         **kwargs: Any,
-    ) -> None:
+    ) -> list[dict[str, Any]] | None:
         """Delete files: names (every file of each name), ids, lists and globs.
 
         Lists the project at most once, however many names are given (a warm process,
@@ -573,123 +743,56 @@ class OpenAIFileSystem(AbstractFileSystem):
         Parameters
         ----------
         recursive : bool
-            Needed to delete everything in a purpose.
+            Needed to delete a folder (every file below it) or everything in a purpose. A
+            name that is both a file and a folder loses only the file without it.
         confirm : bool
             Also needed to delete everything in a purpose: a purpose-wide delete is
-            refused without it.
+            refused without it (unless ``older_than`` selects the files).
+        older_than : timedelta, float or str, optional
+            Only files created longer ago than this: seconds, a
+            :class:`~datetime.timedelta`, or ``"30d"``, ``"12h"``, ``"90s"`` (see
+            :mod:`openaifs.age`).
+        dry_run : bool
+            Delete nothing; return the details of the files that would go.
+
+        Returns
+        -------
+        list of dict or None
+            With ``dry_run``, the files that would be deleted; else ``None``.
         """
         targets = path if isinstance(path, list) else [path]
+        shown = ", ".join(url(self._strip_protocol(t)) for t in targets)
+        selecting = older_than is not None or dry_run
+        limit = None if older_than is None else age.parse_duration(older_than)
         files: list[FileObject] = []
         named = []
         for target in targets:
             resolved = self._resolve(target)
-            if resolved.is_file_id:
+            if resolved.is_file_id and not selecting:
                 # One exact file: deleting one that is not there is an error.
                 self.catalog.delete_id(resolved.file_id, url(resolved.file_id))
+            elif resolved.is_file_id:
+                files.append(self.catalog.file_by_id(resolved.file_id, url(resolved.file_id)))
             elif resolved.is_named_file and not paths.has_magic(resolved.filename):
                 named.append(resolved)
             else:
-                files.extend(self._to_delete(target, recursive, confirm))
+                files.extend(self._to_delete(target, recursive, confirm or limit is not None))
         if named:
             # Every name from one look at what is newer than the cache (or one listing).
             listing = self.catalog.look_newer(url(named[0].unresolve()))
             for resolved in named:
                 self.catalog.check_purpose(resolved.purpose, listing)
-                versions = listing.versions(resolved.purpose, resolved.filename)
-                if not versions:
-                    raise FileNotFoundError(f"{url(resolved.unresolve())}: no such file")
-                files.extend(versions)
-        self.catalog.delete_files(files, ", ".join(url(self._strip_protocol(t)) for t in targets))
+                files.extend(folders.to_delete(listing, resolved, recursive))
+        if limit is not None:
+            files = age.older_than(files, limit, age.newest_seen(self))
+        if dry_run:
+            unique = {f["id"]: f for f in files}
+            return [file_entry(f, f["id"]) for f in unique.values()]
+        self.catalog.delete_files(files, shown)
+        return None
 
     def _to_delete(self, target: str, recursive: bool, confirm: bool) -> list[FileObject]:
-        """The files a purpose (or the root) or a glob deletes."""
-        resolved = self._resolve(target)
-        shown = url(resolved.unresolve())
-        if resolved.is_root or resolved.is_purpose:
-            if not recursive:
-                raise IsADirectoryError(f"{shown}: is a directory; use recursive=True")
-            if not confirm:
-                raise PermissionError(
-                    f"{shown}: deleting every file of a purpose needs confirm=True "
-                    "as well as recursive=True"
-                )
-            listing = self.catalog.listing(refresh=True)
-            purposes = [resolved.purpose] if resolved.is_purpose else listing.purposes()
-            return [f for purpose in purposes for f in listing.all_versions(purpose)]
-        matched = self.glob(target)
-        if not matched:
-            raise FileNotFoundError(f"{shown}: nothing matches")
-        return [f for name in matched for f in self.catalog.versions(self._resolve(name))]
-
-    # -- many files at once --------------------------------------------------------------
-
-    def put(
-        self,
-        lpath: Any,
-        rpath: Any,
-        recursive: bool = False,
-        callback: Callback = DEFAULT_CALLBACK,
-        maxdepth: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Upload local files (lists, globs, folders) to a purpose, several at once."""
-        pairs = transfer.plan(self, lpath, rpath, recursive, maxdepth, put=True)
-        callback.set_size(len(pairs))
-        transfer.run_each(
-            lambda lp, rp: self.put_file(lp, rp, **kwargs), pairs, callback, self._file_workers
+        """The files a purpose (or the root), or a glob, deletes."""
+        return folders.to_delete_many(
+            self.catalog, self._resolve(target), recursive, confirm, self.glob
         )
-
-    def get(
-        self,
-        rpath: Any,
-        lpath: Any,
-        recursive: bool = False,
-        callback: Callback = DEFAULT_CALLBACK,
-        maxdepth: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Download files (lists, globs, purposes) to local paths, several at once."""
-        pairs = transfer.plan(self, rpath, lpath, recursive, maxdepth, put=False)
-        callback.set_size(len(pairs))
-        for _, lp in pairs:
-            parent = os.path.dirname(lp)
-            if parent:
-                os.makedirs(parent, exist_ok=True)
-        transfer.run_each(
-            lambda rp, lp: self.get_file(rp, lp, **kwargs), pairs, callback, self._file_workers
-        )
-
-    @property
-    def _file_workers(self) -> int:
-        return self.max_concurrency // 2 or 1
-
-
-def check_open_arguments(
-    mode: str,
-    block_size: Any,
-    cache_options: Any,
-    size: Any,
-    kwargs: dict[str, Any],
-) -> None:
-    """Refuse a misused argument of :meth:`OpenAIFileSystem.open` before any request."""
-    allowed = {"r", "rb", "rt", "w", "wb", "wt", "x", "xb", "xt"}
-    if mode not in allowed:
-        hint = " (appending is impossible: a file's content never changes)" if "a" in mode else ""
-        raise ValueError(
-            f"mode {mode!r} is not supported{hint}: use one of 'rb', 'r', 'wb', 'w', 'xb', 'x'"
-        )
-    if block_size is not None and (
-        isinstance(block_size, bool) or not isinstance(block_size, int) or block_size <= 0
-    ):
-        raise ValueError(f"block_size must be a positive number of bytes, not {block_size!r}")
-    if cache_options is not None and not isinstance(cache_options, dict):
-        raise TypeError(f"cache_options must be a dict, not {type(cache_options).__name__}")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
-        raise ValueError(f"size must be a number of bytes >= 0, not {size!r}")
-    cache_type = kwargs.get("cache_type")
-    if cache_type is not None:
-        from fsspec.caching import caches
-
-        if cache_type not in caches:
-            known = ", ".join(sorted(str(c) for c in caches))
-            raise ValueError(f"cache_type {cache_type!r} is not one of fsspec's: {known}")

@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 MiB = 2**20
 #: The demo's part size, small so that a 16 MiB file makes several parts.
@@ -52,10 +52,13 @@ def _step(title: str) -> None:
     print(f"\n# {title}")
 
 
-def _shell(*argv: str) -> None:
-    """Run one ``openaifs`` command, as typed in a shell; stop the tour if it fails."""
-    from openaifs.cli import main as cli
+#: The command line's ``main`` (handed in by ``openaifs demo``: importing it here would make
+#: the two modules import each other).
+Command = Callable[[list[str]], int]
 
+
+def _shell(cli: Command, *argv: str) -> None:
+    """Run one ``openaifs`` command, as typed in a shell; stop the tour if it fails."""
     print("$ openaifs " + " ".join(argv), flush=True)
     code = cli(list(argv))
     sys.stdout.flush()
@@ -63,7 +66,7 @@ def _shell(*argv: str) -> None:
         raise RuntimeError(f"'openaifs {' '.join(argv)}' exited with {code}")
 
 
-def _tour(server: object, tmp: str) -> None:
+def _tour(server: object, tmp: str, cli: Command) -> None:
     from openaifs import OpenAIFileSystem
 
     fs = OpenAIFileSystem(
@@ -81,9 +84,9 @@ def _tour(server: object, tmp: str) -> None:
     print(f">>> with fs.open({path!r}, 'w') as f: f.writelines(...)  # {len(rows)} examples")
     with fs.open(path, "w") as f:
         f.writelines(json.dumps(r) + "\n" for r in rows)
-    _shell("ls", "openai://")
-    _shell("ls", "-l", "openai://fine-tune")
-    _shell("info", path)
+    _shell(cli, "ls", "openai://")
+    _shell(cli, "ls", "-l", "openai://fine-tune")
+    _shell(cli, "info", path)
 
     _step("Read it back")
     first = fs.cat(path).splitlines()[0].decode()
@@ -93,7 +96,7 @@ def _tour(server: object, tmp: str) -> None:
     _step("Write the same name again, keeping both (overwrite='keep'): filenames are not unique")
     print(f'>>> fs.pipe({path!r}, b\'{{"messages": []}}\\n\', overwrite="keep")')
     fs.pipe(path, b'{"messages": []}\n', overwrite="keep")
-    _shell("versions", path)
+    _shell(cli, "versions", path)
     print(
         f"the plain path means the newest: {fs.size(path)} bytes; older ones stay reachable by id"
     )
@@ -126,7 +129,7 @@ def _tour(server: object, tmp: str) -> None:
     here = os.getcwd()
     os.chdir(tmp)  # so that the command reads as typed: a local name, not a temporary path
     try:
-        _shell("get", "--no-progress", "-q", "openai://user_data/inputs.bin", "back.bin")
+        _shell(cli, "get", "--no-progress", "-q", "openai://user_data/inputs.bin", "back.bin")
     finally:
         os.chdir(here)
     print(f"downloaded copy has the same md5 as the original: {_md5(back) == _md5(local)}")
@@ -136,11 +139,12 @@ def _tour(server: object, tmp: str) -> None:
     fs.rm(path)
     print(f">>> fs.exists({path!r})")
     print(fs.exists(path))
-    _shell("du", "-H", "openai://")
+    _shell(cli, "du", "-H", "openai://")
 
 
-def main() -> int:
-    """Run the tour; return the exit code."""
+def main(cli: Command) -> int:
+    """Run the tour, running commands with ``cli`` (the command line's ``main``); return the
+    exit code."""
     try:
         from openaifs.testing import LocalServer
 
@@ -158,13 +162,9 @@ def main() -> int:
             tempfile.TemporaryDirectory() as tmp,
             _environment(OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY=server.api_key),
         ):
-            _tour(server, tmp)
+            _tour(server, tmp, cli)
     finally:
         server.stop()
     print(f"\ndone in {time.perf_counter() - started:.1f} s: every step ran over HTTP.")
     print("Against OpenAI: export OPENAI_API_KEY=... and use the same paths and commands.")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -226,7 +226,8 @@ def is_endpoint_not_found(status: int, operation: str | None, error: dict[str, A
         return False
     if operation in COLLECTION_OPERATIONS or error is None:
         return True
-    return str(error.get("message") or "").startswith("Invalid URL")
+    # "Resource not found": Azure OpenAI's answer for a path or api-version it does not serve.
+    return str(error.get("message") or "").startswith(("Invalid URL", "Resource not found"))
 
 
 def _endpoint_message(operation: str | None, base_url: str | None) -> str:
@@ -234,7 +235,9 @@ def _endpoint_message(operation: str | None, base_url: str | None) -> str:
     asked = f" for {operation}" if operation else ""
     if base_url is None:
         return f"the service answered HTTP 404{asked}: is base_url the Files API's address?"
-    if base_url.rstrip("/").endswith("/v1"):
+    if base_url.rstrip("/").endswith("/openai"):
+        hint = "is azure_endpoint the resource's address, and api_version one it serves?"
+    elif base_url.rstrip("/").endswith("/v1"):
         hint = "is it the address of an OpenAI-compatible Files API?"
     else:
         hint = "does it need '/v1' at the end?"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import logging
 import os
 import sys
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from fsspec.spec import AbstractBufferedFile
 
 from openaifs.limits import MAX_UPLOAD_SIZE
+from openaifs.progress import ThreadSafeProgress
 from openaifs.upload import MultipartUpload, open_region, remove_quietly
 
 if TYPE_CHECKING:
@@ -132,6 +134,9 @@ def _exception_in_flight() -> BaseException | None:
     return sys.exc_info()[1]
 
 
+_close_order = itertools.count()
+
+
 def _abandon_in_background(upload: Any) -> None:
     """Cancel ``upload`` without blocking: a finalizer must never wait on the network.
 
@@ -159,12 +164,14 @@ class PublishOnCleanClose:
 
     def _note_context(self) -> None:
         # An exception already being handled when the writer was opened (a writer opened
-        # inside an ``except`` clause) is not a reason to discard it.
-        self._context_at_open = _exception_in_flight()
+        # inside an ``except`` clause) is not a reason to discard it. Its traceback is
+        # kept too: the same exception raised again (a bare ``raise``) has a new one.
+        exc = _exception_in_flight()
+        self._context_at_open = (exc, None if exc is None else exc.__traceback__)
 
     def _failing(self) -> BaseException | None:
         exc = _exception_in_flight()
-        if exc is None or exc is getattr(self, "_context_at_open", None):
+        if exc is None or (exc, exc.__traceback__) == getattr(self, "_context_at_open", None):
             return None
         return exc
 
@@ -178,10 +185,12 @@ class PublishOnCleanClose:
         self.discard()
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        # Our own ``with`` knows for certain: no guessing from the interpreter's state
+        # (an ExitStack runs every exit while a suppressed exception is still in flight).
         if exc_type is not None:
             self.discard()
         else:
-            self.close()
+            self.publish()
 
     def __del__(self) -> None:
         try:
@@ -206,6 +215,9 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
 
     Leaving a ``with`` block by an exception, or calling :meth:`discard`, cancels
     everything: no file appears and no Upload is left pending.
+
+    ``callback`` (an fsspec ``Callback``) is told of the bytes as they are sent: while
+    writing when ``size`` is declared, else at ``close``.
     """
 
     def __init__(
@@ -217,6 +229,7 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         *,
         size: int | None = None,
         autocommit: bool = True,
+        callback: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -239,7 +252,13 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         self._part_files: list[str] = []
         self._small: bytes | None = None
         self._ready = False
+        self._discarded = False
+        #: When the writer was closed, in the order of every deferred writer's close.
+        self.closed_seq: int | None = None
         self.file: dict[str, Any] | None = None
+        self._progress = ThreadSafeProgress(callback)
+        if size is not None:
+            self._progress.set_size(size)
 
     @property
     def _streaming(self) -> bool:
@@ -295,6 +314,7 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         settings = self.publisher.settings
         if self._upload is None:
             self._upload = self.publisher.start_upload(self.target, self.declared_size)
+            self._upload.on_part = self._progress
         start = 0
         while len(data) - start >= settings.part_size or (final and start < len(data)):
             chunk = data[start : start + settings.part_size]
@@ -323,14 +343,18 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
     def _make_file(self) -> dict[str, Any]:
         """Make the new file from what was sent or kept (an Upload, a spool, bytes)."""
         md5 = None if self._md5 is None else self._md5.hexdigest()
+        if self.declared_size is None:
+            self._progress.set_size(self._written)
         if self._upload is not None:
             file = self.publisher.finish_upload(self.target, self._upload, md5)
             self._upload = None  # completed: nothing left to cancel
         elif self._spool is not None:
             self._spool.close()
-            file = self.publisher.send_local(self.target, self._spool.name, self._written, md5)
+            file = self.publisher.send_local(
+                self.target, self._spool.name, self._written, md5, on_progress=self._progress
+            )
         else:
-            file = self.publisher.send_bytes(self.target, self._small or b"")
+            file = self.publisher.send_bytes(self.target, self._small or b"", self._progress)
         self.file = file
         return file
 
@@ -338,7 +362,7 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         """Send what is left and publish (or, in a transaction, keep it for the end)."""
         if self.closed:
             return
-        failing = self._failing()
+        failing = None if getattr(self, "publishing", False) else self._failing()
         if failing is not None:
             self._discard_for(failing, self.path)
             return
@@ -353,6 +377,8 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
                 self.flush(force=True)
             if self.autocommit:
                 self.publisher.publish(self.target, self._make_file())
+            else:
+                self.closed_seq = next(_close_order)
         except BaseException:
             self.discard()
             raise
@@ -361,19 +387,38 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
             if self.autocommit:
                 self._cleanup()
 
-    def commit(self) -> dict[str, Any]:
-        """In a transaction: make the file sent at ``close`` (the policy comes after)."""
+    @property
+    def discarded(self) -> bool:
+        return self._discarded
+
+    def make(self) -> dict[str, Any]:
+        """Deferred (``autocommit=False``): make the file sent at ``close``, once."""
+        if self.file is not None:
+            return self.file
+        if self._discarded:
+            raise ValueError(f"openai://{self.path}: the write was discarded; nothing to commit")
         if not self._ready:
-            raise ValueError(f"{self.path}: not closed, so there is nothing to commit")
+            raise ValueError(f"openai://{self.path}: not closed, so there is nothing to commit")
         try:
-            file = self._make_file()
-            self.publisher.confirm(self.target, file)
-            return file
+            return self._make_file()
         finally:
             self._cleanup()
 
+    def commit(self) -> dict[str, Any]:
+        """Deferred (``autocommit=False``) outside a transaction: make the file now and
+        apply the overwrite policy. (A transaction makes all its files first, then applies
+        the policies: see :mod:`openaifs.transaction`.)"""
+        already = self.file is not None
+        file = self.make()
+        if not already:
+            self.publisher.publish(self.target, file)
+        return file
+
     def discard(self, background: bool = False) -> None:
         """Abandon the write: cancel any Upload, remove local spool files. Never raises."""
+        if self.file is None:
+            self._discarded = True
+            self._ready = False
         if self._upload is not None:
             if background:
                 _abandon_in_background(self._upload)
@@ -437,7 +482,14 @@ class LayeredWriteFile(PublishOnCleanClose):
         if failing is not None:
             self._discard_for(failing, self.raw.path)
             return
+        self.publish()
+
+    def publish(self) -> None:
+        """Flush every layer, then publish, even inside an ``except`` clause."""
+        if self.raw.closed:
+            return
         try:
+            self.raw.publishing = True  # the layers' close() must not second-guess it
             self._outer.close()
             self.raw.publish()
         except BaseException:

@@ -24,7 +24,7 @@ PASSED_THROUGH = frozenset(
 #: What other fsspec backends and SDKs call the options we have.
 OTHER_NAMES = {
     "endpoint_url": "base_url",
-    "endpoint": "base_url",
+    "endpoint": "base_url (azure_endpoint for Azure OpenAI)",
     "url": "base_url",
     "api_base": "base_url",
     "token": "api_key",
@@ -42,6 +42,10 @@ OTHER_NAMES = {
     "max_workers": "max_concurrency",
     "client_kwargs": "the options themselves (base_url=, api_key=, read_timeout=, …)",
     "cache_dir": "content_cache_dir",
+    # The names Azure OpenAI users bring from other clients and the SDK's variables.
+    "azure_openai_endpoint": "azure_endpoint",
+    "azure_api_version": "api_version",
+    "openai_api_version": "api_version",
 }
 
 
@@ -66,7 +70,7 @@ def check_options(cls: type, options: dict[str, Any]) -> None:
     """
     known = known_options(cls)
     for name in options:
-        if name in PASSED_THROUGH:
+        if name in PASSED_THROUGH or name in known:
             continue
         if name in OTHER_NAMES:
             hint = f"; openaifs calls it {OTHER_NAMES[name]}"

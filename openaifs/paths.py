@@ -3,9 +3,14 @@
 ::
 
     openai://                       the root: one directory per purpose
-    openai://<purpose>/             the files of one purpose (flat: no sub-folders)
-    openai://<purpose>/<filename>   the newest file with that filename in that purpose
+    openai://<purpose>/             the files and folders of one purpose
+    openai://<purpose>/<a>/<b>/<n>  the newest file named "a/b/n" in that purpose, or the
+                                    folder of the names that start with "a/b/n/"
     openai://<file-id>              one exact file, whatever its purpose
+
+As on S3, a ``/`` in a filename separates folders, and a folder exists while some file's
+name starts with it. Whether a path below a purpose is a file, a folder or both is a
+question for the listing; the grammar only says which name it means.
 
 A path is resolved into a :class:`ResolvedPath`; :meth:`ResolvedPath.unresolve` is its inverse,
 so ``parse_path(p.unresolve()) == p`` for every resolved path ``p``.
@@ -40,7 +45,8 @@ class ResolvedPath:
 
     - root: every field ``None``;
     - a purpose directory: ``purpose`` set;
-    - a named file: ``purpose`` and ``filename`` set;
+    - a name below a purpose: ``purpose`` and ``filename`` set (``"a/b/n"``: a file of
+      that name, a folder of that prefix, or both);
     - a file by id: ``file_id`` set.
     """
 
@@ -90,12 +96,21 @@ def is_file_id(text: str) -> bool:
 
 
 def is_valid_filename(name: str) -> bool:
-    """Whether a service filename can be shown as one path segment.
+    """Whether a service filename can be a path below its purpose.
 
-    Filenames containing ``/``, empty names and ``.``/``..`` cannot; such files are
-    listed and reached by their id path instead.
+    It can when it is ``/``-separated segments, none empty, ``.`` or ``..`` (so no leading,
+    trailing or doubled ``/``). Other names (another client may send any) are listed and
+    reached by their id path instead, never hidden.
     """
-    return bool(name) and "/" not in name and name not in (".", "..")
+    # String tests rather than a split: this runs for every file of every listing shown.
+    wrapped = f"/{name}/"
+    return "//" not in wrapped and "/./" not in wrapped and "/../" not in wrapped
+
+
+def folders_of(name: str) -> list[str]:
+    """The folders a valid filename lies in, outermost first (``"a/b/n"``: ``a``, ``a/b``)."""
+    parts = name.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def parse_path(path: str) -> ResolvedPath:
@@ -104,13 +119,14 @@ def parse_path(path: str) -> ResolvedPath:
     Parameters
     ----------
     path : str
-        ``""``, ``"<purpose>"``, ``"<purpose>/<filename>"`` or ``"file-…"``, optionally
-        prefixed with ``openai://``.
+        ``""``, ``"<purpose>"``, ``"<purpose>/<a>/…/<name>"`` or ``"file-…"``, optionally
+        prefixed with ``openai://`` (surrounding slashes are ignored).
 
     Raises
     ------
     ValueError
-        For a path nested below a purpose, a malformed purpose, or an id with a suffix.
+        For a malformed purpose, an id with a suffix, or a name with an empty, ``.`` or
+        ``..`` segment.
     """
     if not isinstance(path, str):
         raise TypeError(f"path must be a str, not {type(path).__name__}")
@@ -132,13 +148,11 @@ def parse_path(path: str) -> ResolvedPath:
         )
     if not rest:
         return ResolvedPath(purpose=head)
-    if "/" in rest:
+    if not is_valid_filename(rest):
         raise ValueError(
-            f"{path!r}: a purpose is a flat directory; sub-folders are not supported "
-            f"(expected 'openai://{head}/<filename>')"
+            f"{path!r}: {rest!r} is not a path below a purpose: its segments must not be "
+            "empty, '.' or '..' (a file with such a name is reached by its id, 'openai://file-…')"
         )
-    if rest in (".", ".."):
-        raise ValueError(f"{path!r}: {rest!r} is not a filename")
     return ResolvedPath(purpose=head, filename=rest)
 
 

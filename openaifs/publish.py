@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import logging
 import mimetypes
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,8 +31,9 @@ from typing import Any
 from openaifs.cache import FileObject
 from openaifs.catalog import Catalog, Mark, url
 from openaifs.client import APIClient
-from openaifs.limits import OUTPUT_PURPOSES, WRITABLE_PURPOSES
+from openaifs.limits import MAX_BATCH_SIZE, MAX_LIST_LIMIT, OUTPUT_PURPOSES, WRITABLE_PURPOSES
 from openaifs.paths import ResolvedPath
+from openaifs.resume import Journals
 from openaifs.upload import (
     MultipartUpload,
     UploadSettings,
@@ -108,6 +110,10 @@ class Publisher:
         lost answer).
     overwrite : str
         The default policy.
+    journals : Journals, optional
+        Resume interrupted uploads of local files (:mod:`openaifs.resume`).
+    expires_after : int, optional
+        The default ``expires_after`` (seconds) of new files.
     """
 
     def __init__(
@@ -117,8 +123,12 @@ class Publisher:
         settings: UploadSettings,
         iter_content: Callable[[dict[str, Any], str], Iterator[bytes]],
         overwrite: str = "replace",
+        journals: Journals | None = None,
+        expires_after: int | None = None,
     ) -> None:
         self.client = client
+        self.journals = journals
+        self.expires_after = expires_after
         self.catalog = catalog
         self.settings = settings
         self._iter_content = iter_content
@@ -156,7 +166,14 @@ class Publisher:
         policy = check_policy(overwrite or self.overwrite)
         if size is not None:
             check_size(size, shown)
+            if purpose == "batch" and size > MAX_BATCH_SIZE:
+                raise ValueError(
+                    f"{shown}: {size} bytes is over the service's limit of {MAX_BATCH_SIZE} "
+                    "bytes (200 MB) for a batch input file"
+                )
         self.catalog.require_key()
+        # The mark comes first: every file made after it (a rival's too) is found later.
+        mark = self.catalog.mark()
         # An exclusive write looks at files made since the cached listing: another client
         # may have written the name since it was fetched (races after this are settled
         # after publishing, in confirm()). Other policies trust the cache here: files of
@@ -173,14 +190,19 @@ class Publisher:
             filename=resolved.filename,
             overwrite=policy,
             mime_type=mime_type or mime_type_for(resolved.filename),
-            expires_after=expires_after,
+            expires_after=self.expires_after if expires_after is None else expires_after,
             earlier_ids={f["id"] for f in earlier},
-            mark=self.catalog.mark(),
+            mark=mark,
         )
 
     # -- 2. sending -------------------------------------------------------------------
 
-    def send_bytes(self, target: WriteTarget, data: bytes) -> FileObject:
+    def send_bytes(
+        self,
+        target: WriteTarget,
+        data: bytes,
+        on_progress: Callable[[int], Any] | None = None,
+    ) -> FileObject:
         """Make the new file from in-memory content, in one ``POST /files``."""
         return upload_bytes(
             self.client,
@@ -191,6 +213,7 @@ class Publisher:
             mime_type=target.mime_type,
             expires_after=target.expires_after,
             reconcile=self._find_new(target, len(data), lambda: hashlib.md5(data).hexdigest()),
+            on_progress=on_progress,
         )
 
     def send_local(
@@ -200,10 +223,13 @@ class Publisher:
         size: int,
         md5: str | None = None,
         on_progress: Callable[[int], Any] | None = None,
+        resume: bool = False,
     ) -> FileObject:
-        """Make the new file from ``size`` bytes of a local file."""
-        return upload_local_file(
-            self.client,
+        """Make the new file from ``size`` bytes of a local file (``resume``: carrying on
+        from an interrupted earlier run, see :mod:`openaifs.resume`)."""
+        journals = self.journals if resume else None
+        send = journals.upload_local_file if journals is not None else self._upload_local_file
+        return send(
             local_path,
             size,
             path=target.url,
@@ -216,6 +242,9 @@ class Publisher:
             on_progress=on_progress,
             reconcile=self._find_new(target, size, lambda: md5 or md5_of_file(local_path, 0, size)),
         )
+
+    def _upload_local_file(self, local_path: str, size: int, **options: Any) -> FileObject:
+        return upload_local_file(self.client, local_path, size, **options)
 
     def start_upload(self, target: WriteTarget, size: int) -> MultipartUpload:
         """Start an Upload of ``size`` bytes whose parts the caller sends."""
@@ -261,7 +290,13 @@ class Publisher:
             expected = md5()
             if expected is None and not unverified:
                 return None
-            for f in self.client.list_files(target.purpose, order="desc", path=target.url):
+            mark = target.mark
+            page = 8 if mark is not None else MAX_LIST_LIMIT
+            for f in self.client.list_files(
+                target.purpose, order="desc", page_size=page, grow=True, path=target.url
+            ):
+                if mark is not None and mark.before(f):
+                    return None  # older than the write: no attempt of ours made it
                 if (
                     f["filename"] == target.filename
                     and f["bytes"] == size
@@ -323,12 +358,28 @@ class Publisher:
         ids = [f["id"] for f in found]
         older = ids[ids.index(file["id"]) + 1 :] if file["id"] in ids else ids
         if older:
-            self.catalog.delete_files([file], target.url)
-            raise FileExistsError(
-                f"{target.url}: exists (id {older[-1]}, written by another writer at the same "
-                "time); this write was withdrawn"
-            )
+            self._withdraw_loser(target, file, older[-1])
         return found
+
+    def _withdraw_loser(self, target: WriteTarget, file: FileObject, winner: str) -> None:
+        """Delete our file after losing an exclusive race, trying hard: left in place, it
+        is newer than the winner's and would shadow it."""
+        for attempt in range(4):
+            try:
+                self.catalog.delete_files([file], target.url)
+            except Exception as exc:
+                error = exc
+                time.sleep(self.client._backoff(attempt, None))
+            else:
+                raise FileExistsError(
+                    f"{target.url}: exists (id {winner}, written by another writer at the "
+                    "same time); this write was withdrawn"
+                )
+        raise FileExistsError(
+            f"{target.url}: exists (id {winner}, written by another writer at the same time), "
+            f"and this write's own file {file['id']} could not be withdrawn ({error}); it now "
+            f"shadows {winner}: delete openai://{file['id']}"
+        )
 
     def _made_since(self, target: WriteTarget) -> list[FileObject]:
         return self.catalog.since(target.purpose, target.filename, target.mark, target.url)

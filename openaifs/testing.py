@@ -26,11 +26,13 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 #: The key tests use when the server accepts any key.
 DEFAULT_API_KEY = "sk-openaifs-test"
+#: The ``api-version`` :meth:`ServerControls.azure_sdk` sends (the local server takes any date).
+AZURE_API_VERSION = "2024-10-21"
 
 
 class ServerControls:
@@ -144,6 +146,27 @@ class ServerControls:
         }
         return self._control("POST", f"files?{query}", raw=content, headers=headers)
 
+    def fail_processing(self, status_details: str, *, times: int = 1) -> list[dict[str, Any]]:
+        """Make the next ``times`` new files end their processing in ``error``.
+
+        Their ``status`` is ``uploaded`` for ``processing_seconds``, then ``error`` with this
+        ``status_details``. Returns the scripted failures still waiting.
+        """
+        body = {"status_details": status_details, "times": times}
+        return self._control("POST", "processing-errors", body)["data"]
+
+    def add_service_files(
+        self, content: bytes, *, purpose: str, filename: str, count: int
+    ) -> list[dict[str, Any]]:
+        """Create ``count`` files at once (``filename`` holds ``{i}``, the copy's number),
+        as :meth:`add_service_file` does one; for filling large purposes fast."""
+        query = urllib.parse.urlencode({"purpose": purpose, "filename": filename, "count": count})
+        headers = {
+            "Authorization": f"Bearer {self.api_key}",
+            "Content-Type": "application/octet-stream",
+        }
+        return self._control("POST", f"files?{query}", raw=content, headers=headers)["data"]
+
     def sdk(self, **kwargs: Any) -> Any:
         """Return an ``openai.OpenAI`` client for this server (``max_retries=0`` unless given)."""
         import openai
@@ -151,6 +174,26 @@ class ServerControls:
         kwargs.setdefault("max_retries", 0)
         kwargs.setdefault("api_key", self.api_key)
         return openai.OpenAI(base_url=self.base_url, **kwargs)
+
+    @property
+    def azure_endpoint(self) -> str:
+        """The Azure OpenAI endpoint (served with ``azure=True`` / ``--azure``): :attr:`url`."""
+        return self.url
+
+    def azure_sdk(self, **kwargs: Any) -> Any:
+        """Return an ``openai.AzureOpenAI`` client for this server's Azure face.
+
+        ``max_retries=0``, ``api_key`` and ``api_version`` (:data:`AZURE_API_VERSION`) unless
+        given; pass ``azure_ad_token=`` or ``azure_ad_token_provider=``
+        for bearer tokens.
+        """
+        import openai
+
+        kwargs.setdefault("max_retries", 0)
+        kwargs.setdefault("api_version", AZURE_API_VERSION)
+        if "azure_ad_token" not in kwargs and "azure_ad_token_provider" not in kwargs:
+            kwargs.setdefault("api_key", self.api_key)
+        return openai.AzureOpenAI(azure_endpoint=self.azure_endpoint, **kwargs)
 
 
 class RemoteServer(ServerControls):
@@ -181,8 +224,12 @@ class LocalServer(ServerControls):
         Keys to accept (each its own project); empty accepts any bearer key.
     host, port
         Address to bind; port 0 (default) picks a free port.
+    azure
+        Also serve the API as Azure OpenAI does, at :attr:`azure_endpoint` (``--azure``).
     latency_ms, per_connection_bps, honour_range
         Shaping, as the command-line flags of the same names.
+    processing_seconds
+        How long a new file stays ``uploaded`` before it is ``processed`` (server clock).
     **limits
         ``max_file_size``, ``max_upload_size``, ``max_part_size``, ``max_batch_size``,
         ``upload_expiry_seconds``.
@@ -199,9 +246,11 @@ class LocalServer(ServerControls):
         api_keys: Sequence[str] = (),
         host: str = "127.0.0.1",
         port: int = 0,
+        azure: bool = False,
         latency_ms: float = 0,
         per_connection_bps: int = 0,
         honour_range: bool = False,
+        processing_seconds: int = 0,
         **limits: int,
     ) -> None:
         from .server.config import Settings
@@ -210,6 +259,7 @@ class LocalServer(ServerControls):
             latency_ms=latency_ms,
             per_connection_bps=per_connection_bps,
             honour_range=honour_range,
+            processing_seconds=processing_seconds,
             **limits,
         )
         self.data_dir = data_dir
@@ -217,6 +267,7 @@ class LocalServer(ServerControls):
         self.api_key = self.api_keys[0] if self.api_keys else DEFAULT_API_KEY
         self.host = host
         self.port = port
+        self.azure = azure
         self.url = ""
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -255,7 +306,9 @@ class LocalServer(ServerControls):
             loop.close()
             return
         try:
-            runner, port = loop.run_until_complete(start(state, self.host, self.port))
+            runner, port = loop.run_until_complete(
+                start(state, self.host, self.port, azure_paths=self.azure)
+            )
         except BaseException as exc:
             self._failure = exc
             self._ready.set()
@@ -295,6 +348,8 @@ class LocalServer(ServerControls):
 class ServerProcess(ServerControls):
     """``python -m openaifs.server`` as a subprocess on a free port, controls enabled.
 
+    Pass ``"--azure"`` among ``args`` to serve the Azure face too (:meth:`azure_sdk`).
+
     Parameters
     ----------
     *args
@@ -305,6 +360,12 @@ class ServerProcess(ServerControls):
         Passed as ``--api-key`` each.
     enable_controls
         Pass ``--enable-controls`` (default true).
+    processing_seconds
+        Passed as ``--processing-seconds`` when not 0.
+    env
+        Environment variables for the process, over this process's own (where
+        ``OPENAIFS_SERVER_API_KEYS`` is dropped, so a developer's shell cannot change the keys
+        a test expects).
     """
 
     def __init__(
@@ -313,6 +374,8 @@ class ServerProcess(ServerControls):
         data_dir: str | os.PathLike[str] | None = None,
         api_keys: Sequence[str] = (),
         enable_controls: bool = True,
+        processing_seconds: int = 0,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         command = [sys.executable, "-m", "openaifs.server", "--port", "0"]
         if data_dir is not None:
@@ -321,7 +384,11 @@ class ServerProcess(ServerControls):
             command += ["--api-key", key]
         if enable_controls:
             command.append("--enable-controls")
+        if processing_seconds:
+            command += ["--processing-seconds", str(processing_seconds)]
         self.command = [*command, *args]
+        self.env = {k: v for k, v in os.environ.items() if k != "OPENAIFS_SERVER_API_KEYS"}
+        self.env.update(env or {})
         self.api_key = api_keys[0] if api_keys else DEFAULT_API_KEY
         self.url = ""
         self.process: subprocess.Popen[bytes] | None = None
@@ -330,7 +397,11 @@ class ServerProcess(ServerControls):
     def start(self, timeout: float = 30) -> ServerProcess:
         """Start the process and wait until it prints its URL."""
         self.process = subprocess.Popen(
-            self.command, stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL
+            self.command,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            stdin=subprocess.DEVNULL,
+            env=self.env,
         )
         line: list[bytes] = []
         reader = threading.Thread(

@@ -6,8 +6,9 @@ but make no file: no ``POST /files``, no ``complete``. Nothing is visible to oth
 At the end of a block left normally, every file is made, in the order the writers were
 closed; only once all of them exist are the overwrite policies applied (older versions
 deleted). If making one fails, the files already made are deleted again and the rest are
-cancelled, so the names keep exactly what they held before the block; the error is then
-raised. A block left by an exception cancels every write.
+cancelled, so no name gets a new file and no older version is deleted; the error is then
+raised. A block left by an exception cancels every write. A writer discarded inside the
+block is left out; one still open at the end fails the whole transaction.
 
 What "all" cannot promise: between the first file made and the last, a reader elsewhere may
 see some of the new files (the service has no atomic multi-file publish), and if deleting
@@ -27,6 +28,16 @@ logger = logging.getLogger("openaifs")
 class OpenAITransaction(Transaction):
     """The transaction type of :class:`~openaifs.core.OpenAIFileSystem`."""
 
+    def start(self) -> None:
+        """Begin; a transaction inside another one is refused (fsspec would silently drop
+        the outer block's writes)."""
+        if self.fs._intrans:
+            raise RuntimeError(
+                "a transaction is already open on this filesystem; nest the writes in it "
+                "instead of opening another"
+            )
+        super().start()
+
     def complete(self, commit: bool = True) -> None:
         """Publish every deferred write (``commit``) or cancel them all."""
         writers = list(self.files)
@@ -45,12 +56,24 @@ class OpenAITransaction(Transaction):
 
     @staticmethod
     def _publish_all(writers: list[Any]) -> None:
+        writers = [w for w in writers if not w.discarded]  # given up inside the block
+        unclosed = [w for w in writers if w.closed_seq is None]
+        if unclosed:
+            for writer in writers:
+                writer.discard()
+            names = ", ".join(f"openai://{w.path}" for w in unclosed)
+            raise ValueError(
+                f"the transaction ended with files still open ({names}); close every file "
+                "before the block ends. Nothing was published"
+            )
+        writers.sort(key=lambda w: w.closed_seq)
         made: list[tuple[Any, dict]] = []
         for index, writer in enumerate(writers):
             try:
-                made.append((writer, writer.commit()))
+                made.append((writer, writer.make()))
+                writer.publisher.confirm(writer.target, writer.file)
             except BaseException as exc:
-                for rest in writers[index:]:
+                for rest in writers[index + 1 :]:
                     rest.discard()
                 _withdraw(made, exc)
                 raise

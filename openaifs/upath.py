@@ -10,9 +10,10 @@ without importing openaifs first::
     >>> [q.name for q in p.iterdir()]                          # doctest: +SKIP
     ['notes.txt']
 
-The store is flat: the root holds one directory per purpose and a purpose holds files, so
-``parent`` of ``openai://batch/x.jsonl`` is ``openai://batch`` and its parent is the root.
-A file id path (``openai://file-…``) is a file directly under the root.
+The root holds one directory per purpose, and a ``/`` in a filename makes folders, so
+``parent`` of ``openai://batch/runs/x.jsonl`` is the folder ``openai://batch/runs``, whose
+parent is ``openai://batch``, whose parent is the root. A file id path
+(``openai://file-…``) is a file directly under the root.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class OpenAIPath(UPath):
 
     def mkdir(self, mode: int = 0o777, parents: bool = False, exist_ok: bool = False) -> None:
         """Purposes (and the root) always exist, so this succeeds only with ``exist_ok``;
-        nothing else can be a directory (``ValueError``)."""
+        a folder needs no creating (it appears with its first file): this creates nothing."""
         if self.exists():
             if exist_ok and self.is_dir():
                 return

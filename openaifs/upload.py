@@ -22,6 +22,7 @@ from typing import IO, Any
 from openaifs.client import APIClient
 from openaifs.limits import MAX_PART_SIZE, MAX_UPLOAD_SIZE, MiB
 from openaifs.parts import plan_parts
+from openaifs.progress import counted, counted_opener
 
 logger = logging.getLogger("openaifs")
 
@@ -122,7 +123,15 @@ class MultipartUpload:
     expires_after : int, optional
         Seconds after creation at which the new file expires.
     on_part : callable, optional
-        Called with a part's size once it is sent (for progress).
+        Called with byte counts as the parts' bytes are read for sending (for progress;
+        each byte once, however many attempts a part takes).
+    upload_id : str, optional
+        Carry on with this pending Upload instead of creating one (a resumed upload).
+    on_part_done : callable, optional
+        Called with a part's index and id once the service has accepted it (the resume
+        journal records it).
+    keep_on_failure : bool
+        On failure stop sending but leave the Upload pending, for a later resume.
     """
 
     def __init__(
@@ -137,24 +146,42 @@ class MultipartUpload:
         concurrency: int,
         expires_after: int | None = None,
         on_part: Callable[[int], Any] | None = None,
+        upload_id: str | None = None,
+        on_part_done: Callable[[int, str], Any] | None = None,
+        keep_on_failure: bool = False,
     ) -> None:
         self.client = client
         self.path = path
         self.size = size
         self.on_part = on_part
+        self.on_part_done = on_part_done
+        self.keep_on_failure = keep_on_failure
         self._slots = threading.BoundedSemaphore(concurrency)
         self._pool = cf.ThreadPoolExecutor(concurrency, thread_name_prefix="openaifs-part")
         self._parts: dict[int, cf.Future] = {}
         self._failed: BaseException | None = None
-        upload = client.create_upload(
-            filename=filename,
-            purpose=purpose,
-            size=size,
-            mime_type=mime_type,
-            expires_after=expires_after,
-            path=path,
-        )
-        self.upload_id: str = upload["id"]
+        self.expires_at: int | None = None
+        if upload_id is None:
+            upload = client.create_upload(
+                filename=filename,
+                purpose=purpose,
+                size=size,
+                mime_type=mime_type,
+                expires_after=expires_after,
+                path=path,
+            )
+            upload_id, self.expires_at = upload["id"], upload.get("expires_at")
+        self.upload_id: str = upload_id
+
+    def adopt(self, index: int, part_id: str) -> None:
+        """Count part ``index`` as sent already (as ``part_id``, by an earlier run)."""
+        done: cf.Future = cf.Future()
+        done.set_result(part_id)
+        self._parts[index] = done
+
+    def has_part(self, index: int) -> bool:
+        """Whether part ``index`` is sent, queued or adopted."""
+        return index in self._parts
 
     def send(
         self,
@@ -171,21 +198,26 @@ class MultipartUpload:
         self._raise_if_failed()
         self._slots.acquire()
         try:
-            future = self._pool.submit(self._send_one, open_part, length, done)
+            future = self._pool.submit(self._send_one, index, open_part, length, done)
         except BaseException:
             self._slots.release()
             raise
         self._parts[index] = future
 
     def _send_one(
-        self, open_part: Callable[[], IO[bytes]], length: int, done: Callable[[], Any] | None
+        self,
+        index: int,
+        open_part: Callable[[], IO[bytes]],
+        length: int,
+        done: Callable[[], Any] | None,
     ) -> str:
         try:
             if self._failed is not None:
                 raise cf.CancelledError()
-            part = self.client.add_part(self.upload_id, open_part, length, path=self.path)
-            if self.on_part is not None:
-                self.on_part(length)
+            opener = counted_opener(open_part, self.on_part)
+            part = self.client.add_part(self.upload_id, opener, length, path=self.path)
+            if self.on_part_done is not None:
+                self.on_part_done(index, part["id"])
             return part["id"]
         except BaseException as exc:
             if self._failed is None:
@@ -232,11 +264,14 @@ class MultipartUpload:
         return upload["file"]
 
     def abort(self) -> None:
-        """Stop sending parts and cancel the Upload; never raises."""
+        """Stop sending parts and cancel the Upload (unless ``keep_on_failure``); never raises."""
         if self._failed is None:
             self._failed = cf.CancelledError()
         for future in self._parts.values():
             future.cancel()
+        if self.keep_on_failure:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return
         # Cancel before waiting: parts still in flight are then refused, not sent in full.
         try:
             self.client.cancel_upload(self.upload_id, path=self.path)
@@ -387,6 +422,7 @@ def upload_local_file(
     md5: str | None = None,
     on_progress: Callable[[int], Any] | None = None,
     reconcile: Callable[[], Any] | None = None,
+    upload: MultipartUpload | None = None,
     timings: UploadTimings | None = None,
 ) -> dict:
     """Send ``size`` bytes of a local file and return the new File object.
@@ -400,6 +436,10 @@ def upload_local_file(
 
     Parameters
     ----------
+    upload : MultipartUpload, optional
+        The Upload to send the parts to (its own ``on_part`` reports progress), made by
+        the caller; parts it already has are not sent again. Default: a new one, if
+        ``size`` is over the threshold.
     md5 : str, optional
         The content's md5 if already known; otherwise it is computed while parts go up.
     reconcile : callable, optional
@@ -410,10 +450,10 @@ def upload_local_file(
     """
     check_size(size, path)
     clock = _Clock(timings)
-    if size <= settings.threshold:
+    if upload is None and size <= settings.threshold:
         with open(local_path, "rb") as source:
             file = client.create_file(
-                source,
+                counted(source, on_progress),
                 size,
                 filename=filename,
                 purpose=purpose,
@@ -423,13 +463,15 @@ def upload_local_file(
                 reconcile=reconcile,
             )
         clock.mark("create")
-        if on_progress is not None:
-            on_progress(size)
         clock.mark("total", since_start=True)
         return file
-    plan = plan_parts(size, max_part=settings.largest_part, concurrency=settings.concurrency)
+    if upload is None:
+        plan = plan_parts(size, max_part=settings.largest_part, concurrency=settings.concurrency)
+    else:
+        # A resumed Upload keeps the layout its parts were sent in: index i at i * part_size.
+        plan = [(o, min(settings.part_size, size - o)) for o in range(0, size, settings.part_size)]
     concurrency = min(settings.concurrency, len(plan))
-    upload = MultipartUpload(
+    upload = upload or MultipartUpload(
         client,
         path=path,
         filename=filename,
@@ -443,7 +485,8 @@ def upload_local_file(
     clock.mark("create")
     hasher = _InOrderMd5(timings) if md5 is None and settings.checksum else None
     try:
-        _send_parts(upload, local_path, plan, _Buffers(concurrency, plan[0][1]), hasher, clock)
+        held = max(1, min(concurrency, settings.memory // plan[0][1]))
+        _send_parts(upload, local_path, plan, _Buffers(held, plan[0][1]), hasher, clock)
         clock.begin_wait()
         if hasher is not None:
             md5 = hasher.hexdigest()
@@ -472,20 +515,24 @@ def _send_parts(
     """Read each part of ``plan`` once, in order, and hand it to a sender and the hasher."""
     with open(local_path, "rb", buffering=0) as source:
         for index, (offset, length) in enumerate(plan):
+            if hasher is None and upload.has_part(index):
+                continue  # neither sent nor hashed: not even read
             buffer = buffers.take()  # waits while every buffer is in use
             try:
                 _read_exactly(source, buffer, offset, length, upload.path, clock)
             except BaseException:
                 buffers.give(buffer)
                 raise
+            sending = not upload.has_part(index)  # a resumed Upload may hold it already
             part = _PartBuffer(
                 memoryview(buffer)[:length],
-                2 if hasher is not None else 1,
+                int(hasher is not None) + int(sending),
                 lambda b=buffer: buffers.give(b),
             )
             if hasher is not None:
                 hasher.add(part)
-            upload.send(index, part.open, length, _timed_done(part, length, clock))
+            if sending:
+                upload.send(index, part.open, length, _timed_done(part, length, clock))
 
 
 class _Buffers:
@@ -590,11 +637,12 @@ def upload_bytes(
     mime_type: str,
     expires_after: int | None = None,
     reconcile: Callable[[], Any] | None = None,
+    on_progress: Callable[[int], Any] | None = None,
 ) -> dict:
     """Send in-memory content in one ``POST /files``."""
     check_size(len(data), path)
     return client.create_file(
-        io.BytesIO(data),
+        counted(io.BytesIO(data), on_progress),
         len(data),
         filename=filename,
         purpose=purpose,

@@ -19,6 +19,30 @@ pytest_plugins = ["openaifs.testing"]
 __all__ = ["PART", "make_fs"]
 
 
+@pytest.fixture(autouse=True)
+def upload_journals(tmp_path_factory, monkeypatch) -> str:
+    """Resume journals go to a fresh folder per test, never to the user's own cache."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return str(cache / "openaifs" / "uploads")
+
+
+@pytest.fixture
+def cli_run(openaifs_server, monkeypatch, capsys):
+    """``openaifs ARGS...`` in this process against the per-test server: returns
+    (exit code, stdout, stderr)."""
+    from openaifs import cli
+
+    monkeypatch.setenv("OPENAI_API_KEY", openaifs_server.api_key)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = cli.main([*argv, "--base-url", openaifs_server.base_url])
+        return (code, *capsys.readouterr())
+
+    return run
+
+
 @pytest.fixture
 def fs(openaifs_server) -> OpenAIFileSystem:
     """An OpenAIFileSystem on the per-test local server."""

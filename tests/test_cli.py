@@ -23,6 +23,7 @@ from conftest import make_fs
 from openaifs import OpenAIFileSystem, cli
 
 MiB = 2**20
+MB = 1_000_000  # the bars count in decimal units
 FIELDS = {"name", "type", "size", "id", "purpose", "filename", "created_at", "status", "expires_at"}
 
 
@@ -125,8 +126,8 @@ def test_failures_are_one_line_exit_1_and_debug_shows_the_traceback(run):
         assert code == 1, argv
         assert out == ""
         assert "missing.jsonl" in one_error_line(err, "FileNotFoundError") or "file-" in err
-    code, _, err = run("ls", "openai://batch/a/b.jsonl")
-    assert code == 1 and "sub-folders" in one_error_line(err, "ValueError")
+    code, _, err = run("ls", "openai://batch/a/../b.jsonl")
+    assert code == 1 and "'..'" in one_error_line(err, "ValueError")
     with pytest.raises(FileNotFoundError):
         cli.main(["--debug", "info", "openai://batch/missing.jsonl"])
     with pytest.raises(FileNotFoundError):
@@ -166,7 +167,7 @@ def test_ls_short_long_human_and_json(run, store):
         assert (size, file_id, purpose, shown) == (str(e["size"]), e["id"], "batch", name)
         assert f"{day} {clock}" == when.strftime("%Y-%m-%d %H:%M:%S")
     out = run("ls", "-lH", "openai://batch")[1]
-    assert out.splitlines()[1].split()[:2] == ["1.5", "KiB"]
+    assert out.splitlines()[1].split()[:2] == ["1.5", "kB"]  # decimal: 1536 B
 
     code, out, _ = run("ls", "--json", "openai://batch")
     entries = json.loads(out)
@@ -241,10 +242,11 @@ def test_du_counts_every_file_and_its_shapes(run, store):
     store.pipe("openai://user_data/x.bin", b"x" * 3 * MiB)
     assert run("du")[1] == (
         "3000\topenai://batch\n3145728\topenai://user_data\n3148728\topenai://\n"
+        "3148728 of the project's 2500000000000 storage limit (0.0%)\n"
     )
-    assert run("du", "-s", "-H")[1] == "3.0 MiB\topenai://\n"
+    assert run("du", "-s", "-H")[1] == "3.1 MB\topenai://\n"  # decimal, as the bars
     assert run("du", "-H", "openai://batch")[1] == (
-        "2.9 KiB\topenai://batch/a.jsonl\n2.9 KiB\topenai://batch\n"
+        "3.0 kB\topenai://batch/a.jsonl\n3.0 kB\topenai://batch\n"
     )
     whole = json.loads(run("du", "--json", "openai://batch")[1])
     assert whole == {
@@ -252,8 +254,10 @@ def test_du_counts_every_file_and_its_shapes(run, store):
         "size": 3000,
         "files": 2,
         "entries": [{"name": "openai://batch/a.jsonl", "size": 3000, "files": 2}],
+        "limits": whole["limits"],  # tests/test_usage.py checks them
     }
-    assert json.loads(run("du", "-s", "--json")[1]) == {
+    summary = json.loads(run("du", "-s", "--json")[1])
+    assert {k: summary[k] for k in ("name", "size", "files")} == {
         "name": "openai://",
         "size": 3000 + 3 * MiB,
         "files": 3,
@@ -284,9 +288,16 @@ def test_put_files_and_folders(run, store, tmp_path):
 
     code, _, err = run("put", folder, "openai://user_data")
     assert code == 1 and "-r" in one_error_line(err, "IsADirectoryError")
+    # As cp -r (and fsspec): into an existing directory, the folder keeps its name...
     assert run("put", "-r", "-q", folder, "openai://user_data")[0] == 0
-    assert store.cat("openai://user_data/y.txt") == b"yy"
-    assert store.ls("openai://user_data", detail=False) == ["user_data/x.txt", "user_data/y.txt"]
+    assert store.cat("openai://user_data/folder/sub/y.txt") == b"yy"
+    assert store.find("openai://user_data") == [
+        "user_data/folder/sub/y.txt",
+        "user_data/folder/x.txt",
+    ]
+    # ...and with a trailing "/", what it holds goes.
+    assert run("put", "-r", "-q", folder + "/", "openai://vision/new")[0] == 0
+    assert store.find("openai://vision") == ["vision/new/sub/y.txt", "vision/new/x.txt"]
     assert store.ls("openai://batch", detail=False) == ["batch/a.jsonl", "batch/renamed.jsonl"]
 
 
@@ -295,9 +306,10 @@ def test_put_refusals(run, store, tmp_path):
     local_file(tmp_path, "one/same.txt", b"1")
     local_file(tmp_path, "two/same.txt", b"2")
     code, _, err = run("put", a, a, "openai://batch/one.jsonl")
-    assert code == 2 and "purpose" in one_error_line(err, "UsageError")
-    code, _, err = run("put", "-r", str(tmp_path / "one"), str(tmp_path / "two"), "openai://vision")
-    assert code == 2 and "same.txt" in one_error_line(err, "UsageError")
+    assert code == 2 and "both be copied" in one_error_line(err, "UsageError")
+    one, two = str(tmp_path / "one" / "same.txt"), str(tmp_path / "two" / "same.txt")
+    code, _, err = run("put", one, two, "openai://vision")
+    assert code == 2 and "vision/same.txt" in one_error_line(err, "UsageError")
     assert run("put", a, str(tmp_path / "elsewhere"))[0] == 2
     assert run("put", "openai://batch/a.jsonl", "openai://vision")[0] == 2
     assert run("cp", a, str(tmp_path / "copy"))[0] == 2
@@ -373,7 +385,7 @@ def test_cp_between_openai_paths(run, store):
 
     store.pipe("openai://batch/a.jsonl", b"{}\n")
     store.pipe("openai://batch/b.jsonl", b"[]\n")
-    assert run("cp", "-r", "-q", "openai://batch", "openai://fine-tune")[0] == 0
+    assert run("cp", "-r", "-q", "openai://batch/", "openai://fine-tune")[0] == 0
     assert store.ls("openai://fine-tune", detail=False) == [
         "fine-tune/a.jsonl",
         "fine-tune/b.jsonl",
@@ -396,7 +408,7 @@ def test_cp_of_a_large_file_between_openai_paths(run, store, openaifs_server):
 
 
 def test_progress_bar_counts_bytes_of_one_file(run, tmp_path):
-    path = local_file(tmp_path, "one.bin", os.urandom(MiB))
+    path = local_file(tmp_path, "one.bin", os.urandom(MB))
     code, _, err = run("put", "--progress", "-q", path, "openai://user_data")
     assert code == 0
     assert "one.bin" in err and "100%" in err and "1.00M/1.00M" in err and "B/s" in err
@@ -406,7 +418,7 @@ def test_progress_bar_counts_bytes_of_one_file(run, tmp_path):
 
 def test_progress_bar_counts_bytes_of_many_files(run, tmp_path):
     for name in ("a", "b", "c"):
-        local_file(tmp_path, f"up/{name}.bin", os.urandom(MiB))
+        local_file(tmp_path, f"up/{name}.bin", os.urandom(MB))
     code, _, err = run("put", "-r", "--progress", "-q", str(tmp_path / "up"), "openai://user_data")
     assert code == 0 and "3 files" in err and "3.00M/3.00M" in err
     code, _, err = run("get", "-r", "--progress", "-q", "openai://user_data", str(tmp_path / "dn"))

@@ -26,8 +26,10 @@ def test_put_refuses_two_local_files_that_would_share_a_name(fs, tmp_path, serve
         (tmp_path / sub).mkdir()
         (tmp_path / sub / "x.txt").write_bytes(sub.encode())
     server.clear_stats()
+    # A list of sources is flattened into the destination (fsspec's rule): both are x.txt.
+    sources = [str(tmp_path / "a" / "x.txt"), str(tmp_path / "b" / "x.txt")]
     with pytest.raises(ValueError, match="would both be written"):
-        fs.put(str(tmp_path) + "/", "openai://user_data", recursive=True)
+        fs.put(sources, "openai://user_data/")
     assert not server.stats()["requests"].get("files.create")
 
 

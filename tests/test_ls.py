@@ -81,8 +81,13 @@ def test_ls_of_an_unknown_purpose(fs):
         fs.ls("no-such")
 
 
-def test_ls_of_a_sub_folder_is_refused(fs):
-    with pytest.raises(ValueError, match="sub-folders are not supported"):
+def test_ls_of_a_path_with_a_dot_dot_segment_is_refused(fs):
+    with pytest.raises(ValueError, match=r"'\.\.'"):
+        fs.ls("openai://batch/a/../b.jsonl")
+
+
+def test_ls_of_a_missing_folder_is_file_not_found(fs):
+    with pytest.raises(FileNotFoundError):
         fs.ls("openai://batch/a/b.jsonl")
 
 
@@ -93,8 +98,8 @@ def test_odd_filenames_are_listed_as_written(fs, name):
     assert fs.cat(f"openai://user_data/{name}") == name.encode()
 
 
-@pytest.mark.parametrize("name", ["dir/x.txt", "..", "."])
-def test_filenames_that_are_not_one_segment_are_listed_by_id(fs, openaifs_sdk, name):
+@pytest.mark.parametrize("name", ["dir//x.txt", "..", ".", "a/../x.txt", "dir/", "./x"])
+def test_filenames_that_cannot_be_paths_are_listed_by_id(fs, openaifs_sdk, name):
     file = sdk_create(openaifs_sdk, f"user_data/{name}", b"odd")
     (entry,) = fs.ls("user_data")
     assert entry["name"] == file["id"]

@@ -11,6 +11,7 @@ from openaifs.paths import (
     OUTPUT_PURPOSES,
     WRITABLE_PURPOSES,
     ResolvedPath,
+    folders_of,
     has_magic,
     is_file_id,
     is_valid_filename,
@@ -56,16 +57,23 @@ def test_any_text_parses_or_raises_value_error(text):
 
 
 @given(purposes, filenames, filenames)
-def test_sub_folder_is_refused(purpose, folder, name):
-    with pytest.raises(ValueError, match="sub-folders are not supported"):
-        parse_path(f"openai://{purpose}/{folder}/{name}")
+def test_a_path_below_a_folder_names_the_nested_filename(purpose, folder, name):
+    p = parse_path(f"openai://{purpose}/{folder}/{name}")
+    assert p == ResolvedPath(purpose=purpose, filename=f"{folder}/{name}")
+    assert p.is_named_file and parse_path(p.unresolve()) == p
 
 
-def test_sub_folder_error_names_the_path_and_the_expected_shape():
+@pytest.mark.parametrize("rest", ["a//b", "a/./b", "a/../b", "../b", "a/..", "./a"])
+def test_a_path_with_an_empty_or_dot_segment_is_refused_with_its_reason(rest):
     with pytest.raises(ValueError) as info:
-        parse_path("openai://batch/a/b.jsonl")
-    assert "'openai://batch/a/b.jsonl'" in str(info.value)
-    assert "openai://batch/<filename>" in str(info.value)
+        parse_path(f"openai://batch/{rest}")
+    assert f"'openai://batch/{rest}'" in str(info.value)
+    assert "'.' or '..'" in str(info.value) and "openai://file-" in str(info.value)
+
+
+def test_folders_of_a_name_outermost_first():
+    assert folders_of("a/b/n.txt") == ["a", "a/b"]
+    assert folders_of("n.txt") == []
 
 
 @pytest.mark.parametrize(
@@ -136,12 +144,28 @@ def test_odd_filenames_are_one_segment(filename):
 
 @pytest.mark.parametrize("name", [".", ".."])
 def test_dot_and_dotdot_are_not_filenames(name):
-    with pytest.raises(ValueError, match="is not a filename"):
+    with pytest.raises(ValueError, match="is not a path below a purpose"):
         parse_path(f"openai://batch/{name}")
     assert not is_valid_filename(name)
 
 
-@pytest.mark.parametrize(("name", "valid"), [("", False), ("a/b", False), ("a", True)])
+@pytest.mark.parametrize(
+    ("name", "valid"),
+    [
+        ("", False),
+        ("a", True),
+        ("a/b", True),
+        ("a/b/c.txt", True),
+        ("/a", False),
+        ("a/", False),
+        ("a//b", False),
+        ("a/./b", False),
+        ("../a", False),
+        ("a/..", False),
+        ("...", True),
+        ("a/.hidden", True),
+    ],
+)
 def test_is_valid_filename(name, valid):
     assert is_valid_filename(name) is valid
 

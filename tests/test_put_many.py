@@ -26,7 +26,8 @@ def tree(tmp_path):
 
 
 def remote_contents(fs, purpose: str = "user_data") -> dict[str, bytes]:
-    return {name: fs.cat_file(name) for name in fs.ls(f"openai://{purpose}", detail=False)}
+    """Every file below ``purpose``, folders included, by path."""
+    return {name: fs.cat_file(name) for name in fs.find(f"openai://{purpose}")}
 
 
 def test_put_a_list(fs, tree):
@@ -60,21 +61,22 @@ def test_put_a_glob(fs, server, tree):
     assert posts(server)["files.create"] == 1
 
 
-def test_put_a_folder_recursively_flattens_into_the_purpose(fs, tree):
+def test_put_a_folder_recursively_keeps_its_tree_under_its_own_name(fs, tree):
+    # fsspec's rule: "src" (no trailing "/") into an existing directory goes in as "src".
     fs.put(str(tree), "openai://user_data", recursive=True)
-    assert remote_contents(fs) == {f"user_data/{n.rsplit('/', 1)[-1]}": d for n, d in TREE.items()}
+    assert remote_contents(fs) == {f"user_data/src/{n}": d for n, d in TREE.items()}
 
 
 def test_put_then_get_back_a_purpose(fs, tree, tmp_path):
     fs.put(str(tree) + "/", "openai://user_data/", recursive=True)
     out = tmp_path / "back"
     fs.get("openai://user_data/", str(out) + "/", recursive=True)
-    got = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert got == {n.rsplit("/", 1)[-1]: d for n, d in TREE.items()}
+    got = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert got == TREE
 
 
 def test_get_a_list(fs, tree, tmp_path):
-    fs.put(str(tree), "openai://user_data", recursive=True)
+    fs.put(str(tree) + "/", "openai://user_data", recursive=True)
     out = tmp_path / "back"
     out.mkdir()
     fs.get(["openai://user_data/a.txt", "openai://user_data/b.bin"], str(out))
@@ -84,10 +86,13 @@ def test_get_a_list(fs, tree, tmp_path):
 
 
 def test_rm_a_list(fs, openaifs_sdk, tree):
-    fs.put(str(tree), "openai://user_data", recursive=True)
-    fs.rm(["openai://user_data/a.txt", "openai://user_data/b.bin", "openai://user_data/e.txt"])
-    assert fs.ls("openai://user_data", detail=False) == ["user_data/c.csv", "user_data/d.bin"]
-    assert sorted(f.filename for f in openaifs_sdk.files.list()) == ["c.csv", "d.bin"]
+    fs.put(str(tree) + "/", "openai://user_data", recursive=True)
+    fs.rm(
+        ["openai://user_data/a.txt", "openai://user_data/b.bin", "openai://user_data/sub/deeper"],
+        recursive=True,
+    )
+    assert fs.find("openai://user_data") == ["user_data/c.csv", "user_data/sub/d.bin"]
+    assert sorted(f.filename for f in openaifs_sdk.files.list()) == ["c.csv", "sub/d.bin"]
 
 
 def test_a_failure_in_put_is_raised_and_the_others_complete(fs, server, tree):

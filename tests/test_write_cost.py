@@ -4,24 +4,14 @@ a few files or of many: no request lists the purpose again (issue: 20 writes in 
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-
 import pytest
 from fs_support import make_fs
 from write_helpers import Wire
 
 
 def fill(server, count: int) -> None:
-    """``count`` files of other names, made behind the filesystem's back."""
-    with cf.ThreadPoolExecutor(8) as pool:
-        list(
-            pool.map(
-                lambda i: server.add_service_file(
-                    b"x", purpose="user_data", filename=f"other-{i:05}.txt"
-                ),
-                range(count),
-            )
-        )
+    """``count`` files of other names, made behind the filesystem's back in one request."""
+    server.add_service_files(b"x", purpose="user_data", filename="other-{i:05}.txt", count=count)
 
 
 def cost(server, others: int) -> dict[str, tuple[int, int]]:

@@ -93,11 +93,15 @@ def test_a_failed_small_write_leaves_nothing(fs, server, openaifs_sdk, old):
 
 
 def write_large(fs, how: str, data: bytes, tmp_path, **kwargs) -> None:
-    """Write ``data`` to PATH through ``put_file``, ``open`` with ``size=`` or ``open``."""
+    """Write ``data`` to PATH through ``put_file``, ``open`` with ``size=`` or ``open``.
+
+    ``put_file`` runs without resume here: a failed resumable upload keeps its Upload
+    pending for the next call on purpose (tests/test_resume.py).
+    """
     if how == "put_file":
         local = tmp_path / "local.bin"
         local.write_bytes(data)
-        fs.put_file(str(local), PATH, **kwargs)
+        fs.put_file(str(local), PATH, **{"resume": False, **kwargs})
         return
     size = len(data) if how == "open size=" else None
     with fs.open(PATH, "wb", size=size) as f:
@@ -193,7 +197,7 @@ def test_keyboard_interrupt_during_put_cancels_the_upload(fs, server, openaifs_s
     local.write_bytes(payload(6 * PART))
     wire = Wire(fs)
     with pytest.raises(KeyboardInterrupt):
-        fs.put_file(str(local), PATH, callback=InterruptAfterFirstPart())
+        fs.put_file(str(local), PATH, callback=InterruptAfterFirstPart(), resume=False)
     assert "uploads.complete" not in server.stats()["requests"]
     assert_one_upload_cancelled(server, openaifs_sdk, wire)
     assert_only_old(openaifs_sdk, old)

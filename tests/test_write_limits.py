@@ -70,7 +70,7 @@ def test_unknown_purpose_is_a_value_error_before_any_request(fs, server):
 
 
 @pytest.mark.parametrize(
-    "path", ["openai://user_data/sub/a.txt", "openai://user_data/a/b/c.txt", "openai://Bad/a.txt"]
+    "path", ["openai://user_data/sub//a.txt", "openai://user_data/a/../c.txt", "openai://Bad/a.txt"]
 )
 def test_bad_paths_are_value_errors_before_any_request(fs, server, path):
     with pytest.raises(ValueError):

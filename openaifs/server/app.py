@@ -10,12 +10,14 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
-from . import control_api, files, uploads
+from . import azure, control_api, files, uploads
 from .auth import project_of
 from .config import OPERATIONS
 from .errors import ApiError
 from .ids import new_request_id
+from .logs import quiet_client_errors
 from .responses import Dropped, cut_short, error_response
 from .state import PROJECT, REQUEST_ID, STATE, ServerState
 
@@ -26,24 +28,30 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 READ_BUFSIZE = 1024 * 1024
 
 
-def create_app(state: ServerState) -> web.Application:
+#: The API: method, path, handler, operation name (what stats and faults go by).
+API_ROUTES = [
+    ("POST", "/v1/files", files.create, "files.create"),
+    ("GET", "/v1/files", files.list_files, "files.list"),
+    ("GET", "/v1/files/{file_id}", files.retrieve, "files.retrieve"),
+    ("DELETE", "/v1/files/{file_id}", files.delete, "files.delete"),
+    ("GET", "/v1/files/{file_id}/content", files.content, "files.content"),
+    ("POST", "/v1/uploads", uploads.create, "uploads.create"),
+    ("POST", "/v1/uploads/{upload_id}/parts", uploads.add_part, "uploads.parts.create"),
+    ("POST", "/v1/uploads/{upload_id}/complete", uploads.complete, "uploads.complete"),
+    ("POST", "/v1/uploads/{upload_id}/cancel", uploads.cancel, "uploads.cancel"),
+]
+
+
+def create_app(state: ServerState, *, azure_paths: bool = False) -> web.Application:
     """Return the application serving ``state``."""
+    quiet_client_errors()
     app = web.Application(middlewares=[_pipeline], client_max_size=1024**2)
     app[STATE] = state
     app.on_response_prepare.append(_add_request_id)
-    routes = [
-        ("POST", "/v1/files", files.create, "files.create"),
-        ("GET", "/v1/files", files.list_files, "files.list"),
-        ("GET", "/v1/files/{file_id}", files.retrieve, "files.retrieve"),
-        ("DELETE", "/v1/files/{file_id}", files.delete, "files.delete"),
-        ("GET", "/v1/files/{file_id}/content", files.content, "files.content"),
-        ("POST", "/v1/uploads", uploads.create, "uploads.create"),
-        ("POST", "/v1/uploads/{upload_id}/parts", uploads.add_part, "uploads.parts.create"),
-        ("POST", "/v1/uploads/{upload_id}/complete", uploads.complete, "uploads.complete"),
-        ("POST", "/v1/uploads/{upload_id}/cancel", uploads.cancel, "uploads.cancel"),
-    ]
-    for method, path, handler, name in routes:
+    for method, path, handler, name in API_ROUTES:
         app.router.add_route(method, path, handler, name=name)
+    if azure_paths:  # also under /openai, the Azure OpenAI way
+        azure.add_routes(app, API_ROUTES)
     if state.enable_controls:
         control_api.add_routes(app)
     return app
@@ -73,8 +81,10 @@ async def _pipeline(request: web.Request, handler: Handler) -> web.StreamRespons
         else:
             message = exc.reason
         return error_response(ApiError(exc.status, message))
-    except (ValueError, HttpProcessingError) as exc:  # a body aiohttp's parsers refused
-        return error_response(ApiError(400, f"Could not parse the request body: {exc}"))
+    except (ValueError, HttpProcessingError, RequestPayloadError) as exc:
+        # A body aiohttp's parsers refused (RequestPayloadError: a Content-Encoding that does
+        # not decode).
+        return error_response(ApiError(400, f"Could not parse the request body: {_one_line(exc)}"))
     except (ConnectionError, asyncio.CancelledError):
         raise  # the client went away: nobody to answer
     except Exception:
@@ -115,6 +125,10 @@ async def _api_call(request: web.Request, handler: Handler, operation: str) -> A
     return response
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 def _fault_response(fault: dict[str, Any]) -> web.Response:
     status = fault["status"]
     if status == 429:
@@ -145,11 +159,14 @@ def _number(value: float) -> str:
 
 
 async def start(
-    state: ServerState, host: str = "127.0.0.1", port: int = 0
+    state: ServerState, host: str = "127.0.0.1", port: int = 0, *, azure_paths: bool = False
 ) -> tuple[web.AppRunner, int]:
-    """Serve ``state`` on ``host:port`` (0: any free port); return the runner and the port."""
+    """Serve ``state`` on ``host:port`` (0: any free port); return the runner and the port.
+
+    ``azure_paths`` also serves the API the Azure OpenAI way (:mod:`openaifs.server.azure`).
+    """
     runner = web.AppRunner(
-        create_app(state),
+        create_app(state, azure_paths=azure_paths),
         access_log=None,
         handle_signals=False,
         shutdown_timeout=1.0,

@@ -24,4 +24,6 @@ def project_of(request: web.Request, state: ServerState) -> str:
     if state.api_keys and key not in state.api_keys:
         shown = f"{key[:3]}***{key[-4:]}" if len(key) >= 12 else "***"
         raise ApiError(401, f"Incorrect API key provided: {shown}.", code="invalid_api_key")
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    # surrogateescape: aiohttp decodes header bytes that are not UTF-8 to surrogates; such a key
+    # is just a key, not a reason to fail.
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]

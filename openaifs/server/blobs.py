@@ -10,18 +10,22 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 
 #: Bytes gathered before one write is handed to a worker thread (fewer, larger writes are faster).
-FLUSH_SIZE = 4 * 1024 * 1024
-#: Read size when assembling parts.
+FLUSH_SIZE = 8 * 1024 * 1024
+#: Read size when hashing parts.
 COPY_SIZE = 4 * 1024 * 1024
+#: Most buffers one ``os.writev`` takes (Linux's IOV_MAX).
+_IOV_MAX = 1024
 
 
 class BlobWriter:
     """Stream bytes into a temporary file.
 
-    Writes run in a worker thread, one batch at a time, while the event loop keeps receiving
-    the next batch. Nothing is hashed here: only an Upload's ``complete`` needs an md5, and it
-    computes one while assembling the parts (hashing every byte on the way in cost more CPU
-    than parsing the body, and halved ingest).
+    The pieces received are kept as they are (no joining copy) until about :data:`FLUSH_SIZE`
+    bytes have gathered; a worker thread then writes them with one ``os.writev`` while the event
+    loop receives the next batch. At most two batches are held, so memory stays bounded however
+    large the body. Nothing is hashed here: only an Upload's ``complete`` needs an md5, and it
+    reads the parts once to compute it (hashing every byte on the way in cost more CPU than
+    parsing the body, and halved ingest).
 
     Parameters
     ----------
@@ -30,7 +34,7 @@ class BlobWriter:
     executor
         Where blocking writes and fsync run.
     durable
-        fsync the file and its new directory on :meth:`commit`.
+        fsync the file (once, at the end) and its new directory on :meth:`commit`.
     """
 
     def __init__(self, path: str, executor: Executor, *, durable: bool) -> None:
@@ -39,28 +43,29 @@ class BlobWriter:
         self.size = 0
         self._durable = durable
         self._executor = executor
-        self._file = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by commit/discard
-        self._buffer = bytearray()
+        self._fd = os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_CLOEXEC)
+        self._batch: list[bytes | memoryview] = []
+        self._batch_size = 0
         self._pending: asyncio.Future[None] | None = None
 
-    async def write(self, data: bytes) -> None:
-        """Append ``data`` (buffered; the disk write happens in the background)."""
+    async def write(self, data: bytes | memoryview) -> None:
+        """Append ``data``, which must not change afterwards (the disk write happens later)."""
+        if not data:
+            return
         self.size += len(data)
-        self._buffer += data
-        if len(self._buffer) >= FLUSH_SIZE:
+        self._batch.append(data)
+        self._batch_size += len(data)
+        if self._batch_size >= FLUSH_SIZE:
             await self._flush()
 
     async def _flush(self) -> None:
         if self._pending is not None:
-            await self._pending
-            self._pending = None
-        if self._buffer:
-            batch, self._buffer = self._buffer, bytearray()
+            pending, self._pending = self._pending, None
+            await pending
+        if self._batch:
+            batch, self._batch, self._batch_size = self._batch, [], 0
             loop = asyncio.get_running_loop()
-            self._pending = loop.run_in_executor(self._executor, self._write_batch, batch)
-
-    def _write_batch(self, batch: bytearray) -> None:
-        _write_all(self._file, batch)
+            self._pending = loop.run_in_executor(self._executor, write_all, self._fd, batch)
 
     async def commit(self, final_path: str) -> None:
         """Make the content durable at ``final_path``."""
@@ -73,11 +78,16 @@ class BlobWriter:
 
     def _finish(self, final_path: str) -> None:
         if self._durable:
-            os.fsync(self._file.fileno())
-        self._file.close()
+            os.fsync(self._fd)
+        self._close()
         os.replace(self.path, final_path)
         if self._durable:
             fsync_dir(os.path.dirname(final_path))
+
+    def _close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     async def __aenter__(self) -> BlobWriter:
         return self
@@ -92,44 +102,24 @@ class BlobWriter:
         if self._pending is not None:
             with contextlib.suppress(OSError):
                 await self._pending
-        self._file.close()
+        self._close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
 
 
-def assemble(
-    sources: Sequence[str], target: str, *, durable: bool, digest: bool = True
-) -> tuple[int, str | None]:
-    """Concatenate ``sources`` into the new file ``target`` (blocking: run in a worker thread).
+def md5_of(paths: Sequence[str]) -> str:
+    """Return the md5 (lower-case hex) of the files ``paths`` read one after another (blocking).
 
-    Returns
-    -------
-    tuple
-        The total size, and the md5 (lower-case hex) of the result when ``digest`` is true
-        (else ``None``). ``target`` is fsync'd when durable.
+    hashlib releases the GIL on large updates, so this runs well in a worker thread.
     """
-    md5 = hashlib.md5() if digest else None
-    size = 0
+    md5 = hashlib.md5()
     buffer = bytearray(COPY_SIZE)
     view = memoryview(buffer)
-    with open(target, "wb", buffering=0) as out:
-        for source in sources:
-            with open(source, "rb", buffering=0) as src:
-                while count := src.readinto(buffer):
-                    if md5 is not None:
-                        md5.update(view[:count])
-                    _write_all(out, view[:count])
-                    size += count
-        if durable:
-            os.fsync(out.fileno())
-    return size, None if md5 is None else md5.hexdigest()
-
-
-def place(source: str, target: str, *, durable: bool) -> None:
-    """Rename a finished temporary file into place, durably (blocking)."""
-    os.replace(source, target)
-    if durable:
-        fsync_dir(os.path.dirname(target))
+    for path in paths:
+        with open(path, "rb", buffering=0) as source:
+            while count := source.readinto(buffer):
+                md5.update(view[:count])
+    return md5.hexdigest()
 
 
 def fsync_dir(path: str) -> None:
@@ -141,8 +131,14 @@ def fsync_dir(path: str) -> None:
         os.close(handle)
 
 
-def _write_all(file, data: bytes | bytearray | memoryview) -> None:  # type: ignore[no-untyped-def]
-    view = memoryview(data)
-    while view:
-        written = file.write(view)
-        view = view[written:]
+def write_all(descriptor: int, buffers: list[bytes | memoryview]) -> None:
+    """Write every byte of ``buffers``, in order, with as few ``os.writev`` calls as it takes."""
+    views = [memoryview(b) for b in buffers]
+    first = 0
+    while first < len(views):
+        written = os.writev(descriptor, views[first : first + _IOV_MAX])
+        while first < len(views) and written >= len(views[first]):
+            written -= len(views[first])
+            first += 1
+        if written:  # a short write ended inside this buffer
+            views[first] = views[first][written:]

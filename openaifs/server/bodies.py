@@ -5,24 +5,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
+from aiohttp.helpers import parse_mimetype
 
 from .blobs import BlobWriter
 from .errors import ApiError, bad_request
+from .formdata import FormReader, reader_for
 from .state import ServerState
 
 #: Largest JSON body or plain form field accepted (they are all tiny).
 MAX_SMALL_BODY = 1024 * 1024
-#: Read size for streamed parts.
+#: Read size for JSON bodies.
 READ_SIZE = 1024 * 1024
 
 
 async def read_json(request: web.Request, state: ServerState) -> dict[str, Any]:
     """Return the JSON object in the body of ``request`` (400 if it is not one)."""
-    body = await _read_small(request.content, request, state)
+    body = await _read_small(request, state)
     try:
         value = json.loads(body) if body.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         value = None
     if not isinstance(value, dict):
         raise bad_request(
@@ -32,22 +34,15 @@ async def read_json(request: web.Request, state: ServerState) -> dict[str, Any]:
     return value
 
 
-async def read_field(part: BodyPartReader, request: web.Request, state: ServerState) -> str:
-    """Return a plain form field as text."""
-    return (await _read_small(part, request, state)).decode("utf-8", "replace")
+async def read_field(reader: FormReader) -> str:
+    """Return the current part of ``reader``, a plain form field, as text."""
+    return (await reader.read_small(MAX_SMALL_BODY)).decode("utf-8", "replace")
 
 
-async def _read_small(source: Any, request: web.Request, state: ServerState) -> bytes:
+async def _read_small(request: web.Request, state: ServerState) -> bytes:
     chunks = []
     size = 0
-    while True:
-        chunk = await (
-            source.read_chunk(READ_SIZE)
-            if isinstance(source, BodyPartReader)
-            else source.read(READ_SIZE)
-        )
-        if not chunk:
-            break
+    while chunk := await request.content.read(READ_SIZE):
         size += len(chunk)
         await _account(request, state, len(chunk))
         if size > MAX_SMALL_BODY:
@@ -56,21 +51,12 @@ async def _read_small(source: Any, request: web.Request, state: ServerState) -> 
     return b"".join(chunks)
 
 
-async def receive(
-    part: BodyPartReader,
-    writer: BlobWriter,
-    request: web.Request,
-    state: ServerState,
-    *,
-    limit: int,
-    param: str,
-) -> None:
-    """Stream one multipart part into ``writer``, refusing it once it exceeds ``limit`` bytes."""
-    while chunk := await part.read_chunk(READ_SIZE):
-        if writer.size + len(chunk) > limit:
+async def receive(reader: FormReader, writer: BlobWriter, *, limit: int, param: str) -> None:
+    """Stream the current part of ``reader`` into ``writer``, refusing it past ``limit`` bytes."""
+    async for piece in reader.stream():
+        if writer.size + len(piece) > limit:
             raise too_large(param, limit)
-        await _account(request, state, len(chunk))
-        await writer.write(chunk)
+        await writer.write(piece)
 
 
 def too_large(param: str, limit: int) -> ApiError:
@@ -83,11 +69,12 @@ async def _account(request: web.Request, state: ServerState, count: int) -> None
     await state.shaper.inbound(request.transport, count)
 
 
-async def multipart(request: web.Request) -> Any:
-    """Return a multipart reader for ``request`` (400 if the body is not multipart/form-data)."""
-    if request.content_type != "multipart/form-data":
-        raise bad_request("The request must be sent as multipart/form-data.")
-    try:
-        return await request.multipart()
-    except (ValueError, AssertionError) as exc:
-        raise bad_request(f"Could not parse the multipart body: {exc}") from None
+def multipart(request: web.Request, state: ServerState) -> FormReader:
+    """Return a reader of the parts of ``request`` (400 if it is not multipart/form-data)."""
+    mimetype = parse_mimetype(request.headers.get("Content-Type", ""))
+    return reader_for(
+        request.content_type,
+        mimetype.parameters.get("boundary"),
+        request.content,
+        lambda count: _account(request, state, count),
+    )

@@ -22,6 +22,10 @@ from openaifs.limits import (  # noqa: F401 - the server's rules import them fro
     WRITABLE_PURPOSES,
 )
 
+#: The largest value of a numeric setting: SQLite stores integers in 64 bits, and a limit above
+#: it would let a size through that storage then cannot record.
+MAX_SETTING = 2**63 - 1
+
 #: The service operations, named after the SDK methods that call them.
 OPERATIONS = (
     "files.create",
@@ -56,6 +60,9 @@ class Settings:
         Largest file with purpose ``batch`` ("200 MB", decimal).
     upload_expiry_seconds
         Lifetime of an Upload after its creation.
+    processing_seconds
+        How long a new file stays ``uploaded`` before it is ``processed`` (0: processed at once).
+        A change applies to files created afterwards.
     honour_range
         Answer a single ``Range: bytes=`` request with 206 (the service does not).
     """
@@ -67,7 +74,11 @@ class Settings:
     max_part_size: int = MAX_PART_SIZE
     max_batch_size: int = MAX_BATCH_SIZE
     upload_expiry_seconds: int = 3600
+    processing_seconds: int = 0
     honour_range: bool = False
+
+    def __post_init__(self) -> None:
+        self.update(self.to_dict())  # the same checks for startup values as for changes
 
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as a JSON-ready dict."""
@@ -89,8 +100,12 @@ class Settings:
             if fields[name].type in ("bool", bool):
                 if not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")
-            elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0")
+            elif (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 <= value <= MAX_SETTING  # also refuses NaN
+            ):
+                raise ValueError(f"{name} must be a number between 0 and {MAX_SETTING}")
             elif fields[name].type in ("int", int) and value != int(value):
                 raise ValueError(f"{name} must be a whole number")
             elif fields[name].type in ("int", int):

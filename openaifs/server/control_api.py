@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from .auth import project_of
@@ -23,6 +25,7 @@ async def reset(request: web.Request) -> web.StreamResponse:
     state = _state(request)
     await state.run(state.storage.reset)
     state.faults.clear()
+    state.processing.clear()
     state.stats.clear()
     state.clock.reset()
     state.restore_settings()
@@ -101,6 +104,9 @@ async def add_service_file(request: web.Request) -> web.StreamResponse:
     The project is the request's bearer key, as for the API; ``purpose`` and ``filename``
     come from the query and the raw body is the content. Tests use it to stand in for
     what a batch job or a fine-tune writes (``batch_output``, ``fine-tune-results``).
+    With ``count=N`` (and ``{i}`` in ``filename``), N files of at most 1 MiB each are made
+    in one request (benchmarks fill large purposes this way); the answer is then
+    ``{"data": [...]}``.
     """
     state = _state(request)
     project = project_of(request, state)
@@ -110,9 +116,45 @@ async def add_service_file(request: web.Request) -> web.StreamResponse:
         raise missing("purpose")
     if not filename:
         raise missing("filename")
+    count = _count(request.query.get("count", "1"), filename)
+    if count == 1:
+        return json_response(await _make_service_file(state, project, purpose, filename, request))
+    content = await request.content.read((1 << 20) + 1)
+    if len(content) > 1 << 20:
+        raise bad_request("with count, the content must be at most 1 MiB")
+    made = [
+        await _make_service_file(state, project, purpose, filename.format(i=i), content)
+        for i in range(count)
+    ]
+    return json_response({"object": "list", "data": made})
+
+
+def _count(text: str, filename: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise bad_request("count must be a whole number") from None
+    if not 1 <= count <= 1_000_000:
+        raise bad_request("count must be between 1 and 1000000")
+    if count > 1:
+        try:
+            names = {filename.format(i=0), filename.format(i=1)}
+        except (ValueError, KeyError, IndexError):
+            names = set()
+        if len(names) != 2:
+            raise bad_request("with count, the filename must hold '{i}' (the copy's number)")
+    return count
+
+
+async def _make_service_file(
+    state: ServerState, project: str, purpose: str, filename: str, source: Any
+) -> dict[str, Any]:
     async with state.new_blob() as writer:
-        async for chunk in request.content.iter_chunked(1 << 20):
-            await writer.write(chunk)
+        if isinstance(source, bytes):
+            await writer.write(source)
+        else:
+            async for chunk in source.content.iter_chunked(1 << 20):
+                await writer.write(chunk)
         file_id = new_id("file-")
         size = writer.size
         await writer.commit(state.storage.blob_path(file_id))
@@ -126,8 +168,31 @@ async def add_service_file(request: web.Request) -> web.StreamResponse:
         "expires_at": None,
         "md5": None,
     }
+    state.start_processing(file_id, record["created_at"])
     row = await state.run(state.storage.add_file, record)
-    return json_response(file_object(row))
+    return file_object(row, state.file_status(file_id))
+
+
+async def fail_processing(request: web.Request) -> web.StreamResponse:
+    """Make the next ``times`` new files (any API, any project) end processing in ``error``."""
+    state = _state(request)
+    body = await read_json(request, state)
+    unknown = set(body) - {"status_details", "times"}
+    if unknown:
+        raise bad_request(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    details = body.get("status_details")
+    if not isinstance(details, str) or not details:
+        raise bad_request("'status_details' must be a non-empty string.", "status_details")
+    times = body.get("times", 1)
+    if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+        raise bad_request("'times' must be a whole number >= 1.", "times")
+    state.processing.fail_next(details, times)
+    return await list_processing_failures(request)
+
+
+async def list_processing_failures(request: web.Request) -> web.StreamResponse:
+    """The ``status_details`` of the scripted processing failures still waiting, in order."""
+    return json_response({"data": _state(request).processing.pending_failures()})
 
 
 def add_routes(app: web.Application) -> None:
@@ -143,3 +208,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/_openaifs/config", get_config)
     app.router.add_post("/_openaifs/config", set_config)
     app.router.add_post("/_openaifs/files", add_service_file)
+    app.router.add_post("/_openaifs/processing-errors", fail_processing)
+    app.router.add_get("/_openaifs/processing-errors", list_processing_failures)

@@ -9,11 +9,12 @@ from aiohttp import web
 
 from .bodies import multipart, read_field, receive
 from .config import MAX_LIST_LIMIT
+from .content import Content
 from .errors import ApiError, bad_request, not_found
 from .ids import new_id
 from .objects import deleted_object, file_object
 from .responses import BodyResponse, error_response, json_response
-from .rules import check_purpose, expires_at, missing, whole_number
+from .rules import check_purpose, check_text, expires_at, missing, whole_number
 from .state import PROJECT, STATE, ServerState
 from .storage import CursorNotFound
 
@@ -22,11 +23,14 @@ def _state(request: web.Request) -> ServerState:
     return request.app[STATE]
 
 
+# The quoted filename parameter of a Content-Disposition header, backslash escapes included.
+
+
 async def create(request: web.Request) -> web.StreamResponse:
     """``POST /files``: stream the ``file`` part to disk, then validate and publish it."""
     state = _state(request)
     settings = state.settings
-    reader = await multipart(request)
+    reader = multipart(request, state)
     fields: dict[str, str] = {}
     filename: str | None = None
     async with state.new_blob() as writer:
@@ -34,12 +38,10 @@ async def create(request: web.Request) -> web.StreamResponse:
             if part.name == "file":
                 if filename is not None:
                     raise bad_request("Only one 'file' may be sent.", "file")
-                filename = part.filename or ""
-                await receive(
-                    part, writer, request, state, limit=settings.max_file_size, param="file"
-                )
+                filename = check_text(part.filename or "", "filename of 'file'", "file")
+                await receive(reader, writer, limit=settings.max_file_size, param="file")
             else:
-                fields[part.name or ""] = await read_field(part, request, state)
+                fields[part.name] = await read_field(reader)
         if filename is None:
             raise missing("file")
         if not filename:
@@ -62,8 +64,9 @@ async def create(request: web.Request) -> web.StreamResponse:
         "expires_at": expiry,
         "md5": None,
     }
+    state.start_processing(file_id, now)
     row = await state.run(state.storage.add_file, record)
-    return json_response(file_object(row))
+    return json_response(file_object(row, state.file_status(file_id)))
 
 
 async def list_files(request: web.Request) -> web.StreamResponse:
@@ -96,7 +99,7 @@ async def list_files(request: web.Request) -> web.StreamResponse:
         )
     except CursorNotFound:
         raise bad_request(f"Invalid 'after': no file with id {after!r}.", "after") from None
-    data = [file_object(row) for row in rows]
+    data = [file_object(row, state.file_status(row["id"])) for row in rows]
     return json_response(
         {
             "object": "list",
@@ -119,7 +122,8 @@ async def _live_file(request: web.Request) -> dict[str, Any]:
 
 async def retrieve(request: web.Request) -> web.StreamResponse:
     """``GET /files/{id}``."""
-    return json_response(file_object(await _live_file(request)))
+    row = await _live_file(request)
+    return json_response(file_object(row, _state(request).file_status(row["id"])))
 
 
 async def delete(request: web.Request) -> web.StreamResponse:
@@ -143,7 +147,7 @@ async def content(request: web.Request) -> web.StreamResponse:
     row = await _live_file(request)
     try:
         # Opened now so a delete racing with the download cannot pull the content away.
-        source = open(state.storage.blob_path(row["id"]), "rb")  # noqa: SIM115 - closed by the response
+        source = Content(await state.run(state.storage.content, row["id"]))
     except FileNotFoundError:
         raise not_found("File", row["id"]) from None
     size = row["bytes"]
@@ -167,4 +171,9 @@ async def content(request: web.Request) -> web.StreamResponse:
                 return response
             count, status = end - start + 1, 206
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    if count == 0:
+        # sendfile refuses a count of 0 (a traceback after the headers were sent): an empty
+        # file has nothing to stream anyway.
+        source.close()
+        source = b""
     return BodyResponse(state, source, start, count, status=status, headers=headers)

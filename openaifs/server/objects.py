@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .processing import PROCESSED, Status
 from .storage import upload_status
 
 
-def file_object(row: dict[str, Any]) -> dict[str, Any]:
-    """Return a File object.
-
-    ``status`` is always ``processed``: this server does no processing, so a file is ready at once.
-    """
+def file_object(row: dict[str, Any], status: Status = PROCESSED) -> dict[str, Any]:
+    """Return a File object with the given ``status`` and ``status_details``."""
     return {
         "id": row["id"],
         "object": "file",
@@ -20,15 +18,18 @@ def file_object(row: dict[str, Any]) -> dict[str, Any]:
         "expires_at": row["expires_at"],
         "filename": row["filename"],
         "purpose": row["purpose"],
-        "status": "processed",
-        "status_details": None,
+        "status": status.status,
+        "status_details": status.details,
     }
 
 
 def upload_object(
-    row: dict[str, Any], now: int, file: dict[str, Any] | None = None
+    row: dict[str, Any],
+    now: int,
+    file: dict[str, Any] | None = None,
+    file_status: Status = PROCESSED,
 ) -> dict[str, Any]:
-    """Return an Upload object (``file`` is the File object once completed)."""
+    """Return an Upload object (``file``, with ``file_status``, is its File once completed)."""
     return {
         "id": row["id"],
         "object": "upload",
@@ -38,7 +39,7 @@ def upload_object(
         "filename": row["filename"],
         "purpose": row["purpose"],
         "status": upload_status(row, now),
-        "file": None if file is None else file_object(file),
+        "file": None if file is None else file_object(file, file_status),
     }
 
 

@@ -42,14 +42,15 @@ def close_connection(request: web.BaseRequest) -> None:
 
 
 class BodyResponse(web.StreamResponse):
-    """Send a body from a file (or bytes) with a correct Content-Length, shaped and cuttable.
+    """Send a body from a file's content (or bytes) with a correct Content-Length, shaped and
+    cuttable.
 
     Parameters
     ----------
     state
         For shaping and statistics.
     source
-        An open binary file, or bytes.
+        The :class:`Content` of a file (closed once sent), or bytes.
     start, count
         The slice of the source to send.
     cut_after
@@ -89,12 +90,16 @@ class BodyResponse(web.StreamResponse):
                 if self._body_cut is None
                 else min(self._body_count, self._body_cut)
             )
-            if isinstance(self._body_source, (bytes, bytearray)):
+            if count == 0:
+                pass  # an empty body: loop.sendfile refuses a count of 0
+            elif isinstance(self._body_source, (bytes, bytearray)):
                 await self._send_bytes(request, count)
-            elif self._body_state.shaper.limited or self._body_cut is not None:
-                await self._send_chunks(request, count)
             else:
-                await self._sendfile(request, count)
+                for file, offset, length in self._body_source.slices(self._body_offset, count):
+                    if self._body_state.shaper.limited or self._body_cut is not None:
+                        await self._send_chunks(request, file, offset, length)
+                    else:
+                        await self._sendfile(request, file, offset, length)
             self._body_state.stats.bytes_out += count
         finally:
             if not isinstance(self._body_source, (bytes, bytearray)):
@@ -109,28 +114,27 @@ class BodyResponse(web.StreamResponse):
         await self._body_state.shaper.outbound(request.transport, len(data))
         await self.write(data)
 
-    async def _sendfile(self, request: web.BaseRequest, count: int) -> None:
+    async def _sendfile(self, request: web.BaseRequest, file: Any, offset: int, count: int) -> None:
         # The kernel copies file to socket: fastest when nothing needs to watch the bytes.
         loop = asyncio.get_running_loop()
         transport = request.transport
         if transport is None:
             raise ConnectionResetError("connection lost")
         try:
-            await loop.sendfile(transport, self._body_source, self._body_offset, count)
+            await loop.sendfile(transport, file, offset, count)
         except NotImplementedError:
-            await self._send_chunks(request, count)
+            await self._send_chunks(request, file, offset, count)
 
-    async def _send_chunks(self, request: web.BaseRequest, count: int) -> None:
+    async def _send_chunks(
+        self, request: web.BaseRequest, file: Any, offset: int, count: int
+    ) -> None:
         size = self._body_state.shaper.chunk_size(WRITE_SIZE)
-        offset = self._body_offset
-        end = self._body_offset + count
-        descriptor = self._body_source.fileno()
+        end = offset + count
+        descriptor = file.fileno()
         while offset < end:
             chunk = os.pread(descriptor, min(size, end - offset), offset)
             if not chunk:
-                raise ConnectionResetError(
-                    "content ended early"
-                )  # cannot happen: files never shrink
+                raise ConnectionResetError("content ended early")  # files never shrink
             await self._body_state.shaper.outbound(request.transport, len(chunk))
             await self.write(chunk)
             offset += len(chunk)

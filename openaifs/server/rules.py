@@ -20,6 +20,19 @@ def missing(name: str) -> Exception:
     return bad_request(f"Missing required parameter: '{name}'.", name)
 
 
+def check_text(value: str, what: str, param: str) -> str:
+    """Return ``value`` if it is valid Unicode text (else a 400 saying ``what`` is not).
+
+    Bytes that are not UTF-8 in a multipart header, or a lone surrogate escape (``\\udc80``) in
+    JSON, reach us as surrogates, which cannot be stored.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request(f"Invalid {what}: it is not valid UTF-8 text.", param) from None
+    return value
+
+
 def check_purpose(
     purpose: Any, filename: str, size: int, settings: Settings, size_param: str
 ) -> str:

@@ -16,6 +16,7 @@ from .blobs import BlobWriter
 from .clock import Clock
 from .config import Settings
 from .controls import Faults, Stats
+from .processing import Processing, Status
 from .shaping import Shaper
 from .storage import Storage
 
@@ -52,6 +53,7 @@ class ServerState:
         self.clock = Clock()
         self.faults = Faults()
         self.stats = Stats()
+        self.processing = Processing()
         self.shaper = Shaper(self.settings)
         # Blocking work (fsync, copies, SQLite commits) runs here, off the event loop.
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="openaifs-io")
@@ -69,6 +71,15 @@ class ServerState:
         return await loop.run_in_executor(
             self.executor, functools.partial(function, *args, **kwargs)
         )
+
+    def start_processing(self, file_id: str, now: int) -> None:
+        """Begin processing a new file (call before its row is committed, so it is never seen
+        ``processed`` too early)."""
+        self.processing.start(file_id, now, self.settings.processing_seconds)
+
+    def file_status(self, file_id: str) -> Status:
+        """Return the processing status of a file now."""
+        return self.processing.status(file_id, self.clock.now())
 
     def upload_lock(self, upload_id: str) -> asyncio.Lock:
         """Return the lock that serialises ``complete`` and ``cancel`` of one Upload."""

@@ -3,14 +3,17 @@
 Layout of a data directory::
 
     metadata.sqlite3   files, uploads and parts (WAL journal, synchronous=FULL)
-    blobs/<file-id>    the content of each file
-    parts/<part-id>    the bytes of each Upload part
+    blobs/<file-id>    the content of each file made by POST /files
+    parts/<part-id>    the bytes of each Upload part, and so the content of completed Uploads
     tmp/               bodies being received; emptied at startup
 
 A content file is written under ``tmp/``, fsync'd, renamed into place and its directory
 fsync'd *before* the metadata row that makes it visible is committed. So after a crash at any
 moment a listed file always has its full content; anything without a row (temp files, orphans)
 is removed by :meth:`Storage.recover`.
+
+Completing an Upload copies nothing: the new file's content *is* its parts, in order (rows of
+``file_parts``), handed from the Upload to the file in the transaction that adds the file.
 
 All SQLite access goes through one connection guarded by one lock; callers run these methods in
 a worker thread because a durable commit waits for the disk.
@@ -24,7 +27,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 _SCHEMA = """
@@ -61,6 +64,13 @@ CREATE TABLE IF NOT EXISTS parts (
     bytes INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS parts_upload ON parts (upload_id);
+CREATE TABLE IF NOT EXISTS file_parts (   -- the content of a completed Upload's file, in order
+    file_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    part_id TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (file_id, seq)
+);
 """
 
 
@@ -105,6 +115,18 @@ class Storage:
         self._db.executescript(_SCHEMA)
         self.recover()
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Hold the lock around one transaction, rolled back if anything in it fails."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     # -- paths -----------------------------------------------------------------------------------
 
     def blob_path(self, file_id: str) -> str:
@@ -128,17 +150,22 @@ class Storage:
         with self._lock:
             files = {r[0] for r in self._db.execute("SELECT id FROM files WHERE deleted = 0")}
             parts = {r[0] for r in self._db.execute("SELECT id FROM parts")}
+            parts |= {
+                r[0]
+                for r in self._db.execute(
+                    "SELECT part_id FROM file_parts JOIN files ON files.id = file_parts.file_id"
+                    " WHERE files.deleted = 0"
+                )
+            }
         _remove_all(self.tmp_dir, keep=())
         _remove_all(self.blob_dir, keep=files)
         _remove_all(self.part_dir, keep=parts)
 
     def reset(self) -> None:
         """Delete every file, upload and part of every project."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            for table in ("files", "uploads", "parts"):
+        with self._transaction():
+            for table in ("files", "uploads", "parts", "file_parts"):
                 self._db.execute(f"DELETE FROM {table}")
-            self._db.execute("COMMIT")
         for path in (self.tmp_dir, self.blob_dir, self.part_dir):
             _remove_all(path, keep=())
 
@@ -150,6 +177,19 @@ class Storage:
             shutil.rmtree(self.root, ignore_errors=True)
 
     # -- files -------------------------------------------------------------------------------------
+
+    def content(self, file_id: str) -> list[tuple[str, int]]:
+        """Return the pieces of a file's content in order, as ``(path, size)`` pairs."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT part_id, bytes FROM file_parts WHERE file_id = ? ORDER BY seq", (file_id,)
+            ).fetchall()
+            if not rows:
+                row = self._db.execute("SELECT bytes FROM files WHERE id = ?", (file_id,))
+                size = row.fetchone()[0]
+                # An empty Upload completed with no parts has neither parts nor a blob.
+                return [(self.blob_path(file_id), size)] if size else []
+        return [(self.part_path(part_id), size) for part_id, size in rows]
 
     def add_file(self, record: dict[str, Any]) -> dict[str, Any]:
         """Make a file visible; its content must already be at :meth:`blob_path`."""
@@ -217,7 +257,7 @@ class Storage:
 
     def delete_file(self, project: str, file_id: str, now: int) -> bool:
         """Delete a live file (its row becomes a tombstone); ``False`` if absent."""
-        with self._lock:
+        with self._transaction():
             row = self._db.execute(
                 "SELECT expires_at FROM files WHERE id = ? AND project = ? AND deleted = 0",
                 (file_id, project),
@@ -225,8 +265,16 @@ class Storage:
             if row is None or _expired(row["expires_at"], now):
                 return False
             self._db.execute("UPDATE files SET deleted = 1 WHERE id = ?", (file_id,))
-        # The row is gone first: a crash before this unlink leaves an orphan that recover() removes.
+            part_ids = [
+                r[0]
+                for r in self._db.execute(
+                    "SELECT part_id FROM file_parts WHERE file_id = ?", (file_id,)
+                )
+            ]
+            self._db.execute("DELETE FROM file_parts WHERE file_id = ?", (file_id,))
+        # The rows go first: a crash before these unlinks leaves orphans that recover() removes.
         _unlink(self.blob_path(file_id))
+        self._unlink_parts(part_ids)
         return True
 
     # -- uploads -----------------------------------------------------------------------------------
@@ -272,26 +320,38 @@ class Storage:
             rows = self._db.execute("SELECT * FROM parts WHERE upload_id = ?", (upload_id,))
             return {r["id"]: dict(r) for r in rows}
 
-    def complete_upload(self, upload_id: str, file_record: dict[str, Any]) -> None:
-        """In one transaction: add the new file, mark the Upload completed, forget its parts."""
-        with self._lock:
-            self._db.execute("BEGIN")
+    def complete_upload(
+        self, upload_id: str, file_record: dict[str, Any], part_ids: list[str]
+    ) -> bool:
+        """In one transaction: add the new file made of ``part_ids`` in that order, mark the
+        Upload completed, and forget its parts (removing those not listed).
+
+        Returns ``False`` (changing nothing) if the Upload is no longer pending: an expiry
+        sweep may have freed its parts meanwhile.
+        """
+        with self._transaction():
+            status = self._db.execute("SELECT status FROM uploads WHERE id = ?", (upload_id,))
+            if status.fetchone()[0] != "pending":
+                return False
             self._insert_file(file_record)
+            self._db.executemany(
+                "INSERT INTO file_parts (file_id, seq, part_id, bytes)"
+                " SELECT ?, ?, id, bytes FROM parts WHERE id = ? AND upload_id = ?",
+                [(file_record["id"], n, p, upload_id) for n, p in enumerate(part_ids)],
+            )
             self._db.execute(
                 "UPDATE uploads SET status = 'completed', file_id = ? WHERE id = ?",
                 (file_record["id"], upload_id),
             )
-            part_ids = self._drop_parts(upload_id)
-            self._db.execute("COMMIT")
-        self._unlink_parts(part_ids)
+            unlisted = set(self._drop_parts(upload_id)) - set(part_ids)
+        self._unlink_parts(unlisted)
+        return True
 
     def finish_upload(self, upload_id: str, status: str) -> None:
         """Mark an Upload ``cancelled`` (or ``expired``) and remove its parts."""
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._transaction():
             self._db.execute("UPDATE uploads SET status = ? WHERE id = ?", (status, upload_id))
             part_ids = self._drop_parts(upload_id)
-            self._db.execute("COMMIT")
         self._unlink_parts(part_ids)
 
     def _drop_parts(self, upload_id: str) -> list[str]:

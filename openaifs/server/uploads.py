@@ -14,7 +14,7 @@ from .errors import bad_request, not_found
 from .ids import new_id
 from .objects import part_object, upload_object
 from .responses import json_response
-from .rules import check_purpose, expires_at, missing, whole_number
+from .rules import check_purpose, check_text, expires_at, missing, whole_number
 from .state import PROJECT, STATE, ServerState
 from .storage import upload_status
 
@@ -46,6 +46,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     for name in ("filename", "mime_type"):
         if not isinstance(body[name], str) or not body[name]:
             raise bad_request(f"Invalid value for '{name}': it must be a non-empty string.", name)
+        check_text(body[name], f"value for '{name}'", name)
     purpose = check_purpose(body["purpose"], body["filename"], size, settings, "bytes")
     policy = body.get("expires_after")
     if policy is not None and not isinstance(policy, dict):
@@ -95,17 +96,16 @@ async def add_part(request: web.Request) -> web.StreamResponse:
     state = _state(request)
     row = await _upload(request)
     _refuse_unless_pending(row, state.clock.now(), "add a part to")
-    reader = await multipart(request)
+    reader = multipart(request, state)
     part_id = new_id("part_")
     received = False
     async with state.new_blob() as writer:
         while (field := await reader.next()) is not None:
             if field.name != "data" or received:
-                await field.release()
-                continue
+                continue  # the reader skips what is left of a part nobody reads
             received = True
             limit = state.settings.max_part_size
-            await receive(field, writer, request, state, limit=limit, param="data")
+            await receive(reader, writer, limit=limit, param="data")
         if not received:
             raise missing("data")
         size = writer.size
@@ -120,7 +120,7 @@ async def add_part(request: web.Request) -> web.StreamResponse:
 
 
 async def complete(request: web.Request) -> web.StreamResponse:
-    """``POST /uploads/{id}/complete``: assemble the listed parts, in order, into a new File."""
+    """``POST /uploads/{id}/complete``: make the listed parts, in order, a new File."""
     state = _state(request)
     body = await read_json(request, state)
     part_ids = body.get("part_ids")
@@ -140,20 +140,18 @@ async def complete(request: web.Request) -> web.StreamResponse:
         _refuse_unless_pending(row, now, "complete")
         parts = await state.run(state.storage.get_parts, row["id"])
         _check_parts(row, parts, part_ids)
-        temp = state.storage.temp_path()
-        sources = [state.storage.part_path(p) for p in part_ids]
-        durable = state.storage.durable
-        _, digest = await state.run(
-            blobs.assemble, sources, temp, durable=durable, digest=md5 is not None
-        )
-        if md5 is not None and digest != md5.lower():
-            os.unlink(temp)
-            raise bad_request(
-                f"The md5 of the assembled data ({digest}) does not match the md5 given ({md5}).",
-                "md5",
-            )
+        # No copy: the file's content is the parts themselves, already durable on disk.
+        digest = None
+        if md5 is not None:
+            sources = [state.storage.part_path(p) for p in part_ids]
+            digest = await state.run(blobs.md5_of, sources)
+            if digest != md5.lower():
+                raise bad_request(
+                    f"The md5 of the assembled data ({digest}) does not match the md5 given "
+                    f"({md5}).",
+                    "md5",
+                )
         file_id = new_id("file-")
-        await state.run(blobs.place, temp, state.storage.blob_path(file_id), durable=durable)
         expires_after = row["file_expires_after"]
         record = {
             "id": file_id,
@@ -165,9 +163,11 @@ async def complete(request: web.Request) -> web.StreamResponse:
             "expires_at": None if expires_after is None else now + expires_after,
             "md5": digest,
         }
-        await state.run(state.storage.complete_upload, row["id"], record)
+        state.start_processing(file_id, now)
+        if not await state.run(state.storage.complete_upload, row["id"], record, part_ids):
+            _refuse_unless_pending(await _upload(request), now, "complete")
     done = {**row, "status": "completed", "file_id": file_id}
-    return json_response(upload_object(done, now, file=record))
+    return json_response(upload_object(done, now, record, state.file_status(file_id)))
 
 
 def _check_parts(

@@ -171,3 +171,13 @@ def test_write_from_workers_with_environment_credentials(
     assert fs.glob("openai://batch/out-*.jsonl") == ["batch/out-0.jsonl", "batch/out-1.jsonl"]
     back = dd.read_json("openai://batch/out-*.jsonl", storage_options={"use_listings_cache": False})
     assert sorted(back.compute()["x"]) == list(range(6))
+
+
+def test_to_parquet_read_parquet_of_a_folder_on_the_cluster(
+    client, fs, storage_options, worker_env
+):
+    # The workers write the parts of one folder and read them back (issue 14).
+    from test_folders_dask import round_trip
+
+    frame = pd.DataFrame({"i": range(40), "tag": [f"t{i % 3}" for i in range(40)]})
+    round_trip(fs, frame, storage_options, "openai://user_data/tables/cluster")

@@ -113,27 +113,56 @@ def test_write_dataset_into_a_purpose_that_has_files_needs_overwrite_or_ignore(t
     assert fs.exists("openai://user_data/other.txt")
 
 
-def test_write_dataset_with_hive_partitions_is_refused_clearly(table, fs):
-    with pytest.raises(ValueError, match="flat directory"):
-        ds.write_dataset(
-            table,
-            "user_data",
-            filesystem=fs,
-            format="parquet",
-            partitioning=["tag"],
-            partitioning_flavor="hive",
-        )
-    assert fs.ls("openai://user_data", refresh=True) == []
+def test_write_dataset_with_hive_partitions_round_trips(table, fs):
+    ds.write_dataset(
+        table,
+        "user_data/table",
+        filesystem=fs,
+        format="parquet",
+        partitioning=["tag"],
+        partitioning_flavor="hive",
+    )
+    assert fs.ls("openai://user_data/table", detail=False, refresh=True) == [
+        f"user_data/table/tag=t{i}" for i in range(4)
+    ]
+    assert fs.find("openai://user_data/table") == [
+        f"user_data/table/tag=t{i}/part-0.parquet" for i in range(4)
+    ]
+    back = ds.dataset("user_data/table", filesystem=fs, format="parquet", partitioning="hive")
+    back = back.to_table().sort_by("n")
+    assert back.column("n").equals(table.column("n"))
+    assert back.column("tag").to_pylist() == table.column("tag").to_pylist()
+    only = ds.dataset("user_data/table", filesystem=fs, partitioning="hive").to_table(
+        filter=ds.field("tag") == "t1"
+    )
+    assert only.num_rows == 25
 
 
-def test_mkdir_and_makedirs_as_fsspec_tools_expect(fs):
+def test_hive_dataset_through_the_fsspec_handler(table, arrow_fs, fs):
+    ds.write_dataset(
+        table,
+        "user_data/h",
+        filesystem=arrow_fs,
+        format="parquet",
+        partitioning=["tag"],
+        partitioning_flavor="hive",
+    )
+    info = arrow_fs.get_file_info("user_data/h/tag=t0")
+    assert info.type == pafs.FileType.Directory
+    back = ds.dataset("user_data/h", filesystem=arrow_fs, partitioning="hive").to_table()
+    assert back.num_rows == 100
+
+
+def test_mkdir_and_makedirs_as_fsspec_tools_expect(fs, server):
+    server.clear_stats()
     fs.mkdir("openai://user_data")
     fs.makedirs("openai://user_data", exist_ok=True)
     fs.mkdir("openai://")
     assert fs.isdir("openai://user_data")
-    with pytest.raises(ValueError, match="only purposes are directories"):
-        fs.makedirs("openai://user_data/sub", exist_ok=True)
-    with pytest.raises(ValueError):
-        fs.mkdir("openai://user_data/sub/deeper")
+    # A folder needs no creating (as on S3): these succeed and make nothing.
+    fs.makedirs("openai://user_data/sub", exist_ok=True)
+    fs.mkdir("openai://user_data/sub/deeper")
+    assert server.stats()["requests"].get("files.create", 0) == 0
+    assert not fs.exists("openai://user_data/sub")
     with pytest.raises(ValueError, match="not a purpose"):
         fs.mkdir("openai://no_such_purpose")

@@ -156,18 +156,29 @@ def test_file_id_path(fs, options):
     assert path.stat().st_size == 5
 
 
-def test_mkdir_on_a_purpose_and_nested(batch):
+def test_mkdir_on_a_purpose_and_a_folder(batch, fs):
     batch.mkdir(exist_ok=True)
     batch.mkdir(parents=True, exist_ok=True)
     with pytest.raises(FileExistsError):
         batch.mkdir()
-    with pytest.raises(ValueError, match="only purposes are directories"):
-        (batch / "sub").mkdir()
+    # A folder needs no creating (as on S3): mkdir succeeds and makes nothing.
+    (batch / "sub").mkdir(parents=True, exist_ok=True)
+    assert not (batch / "sub").exists()
+    assert fs.find("openai://batch") == []
 
 
-def test_nested_path_is_refused(batch):
-    with pytest.raises(ValueError, match="flat directory"):
-        (batch / "a" / "b.jsonl").write_text("{}\n")
+def test_slash_navigates_folders_and_iterdir_lists_them(batch, options):
+    (batch / "runs" / "a" / "in.jsonl").write_text("{}\n")
+    (batch / "runs" / "b.jsonl").write_text("[]\n")
+    runs = UPath("openai://batch", **options) / "runs"
+    assert runs.is_dir() and not runs.is_file()
+    children = sorted(runs.iterdir(), key=str)
+    assert [str(c) for c in children] == ["openai://batch/runs/a", "openai://batch/runs/b.jsonl"]
+    assert children[0].is_dir() and children[1].is_file()
+    (inner,) = list(children[0].iterdir())
+    assert inner.name == "in.jsonl" and inner.read_text() == "{}\n"
+    assert inner.parent == children[0] and inner.parent.parent == runs
+    assert sorted(p.name for p in runs.glob("**/*.jsonl")) == ["b.jsonl", "in.jsonl"]
 
 
 def test_touch_creates_an_empty_file(batch):

@@ -6,6 +6,7 @@ import argparse
 import re
 import signal
 
+import pytest
 import requests
 
 from openaifs.server.cli import build_parser
@@ -46,3 +47,23 @@ def test_build_parser_on_a_subcommand():
     args = parser.parse_args(["serve", "--api-key", "a", "--api-key", "b", "--in-memory"])
     assert args.api_keys == ["a", "b"] and args.port == 8000 and args.host == "127.0.0.1"
     assert args.data_dir is None and args.max_part_size == 67_108_864
+
+
+@pytest.mark.parametrize(
+    "flag, value",
+    [
+        ("--max-upload-size", str(2**63)),  # more than storage can record
+        ("--max-file-size", "-1"),
+        ("--processing-seconds", "1.5"),
+        ("--latency-ms", "nan"),
+        ("--latency-ms", "inf"),
+        ("--per-connection-bps", "fast"),
+    ],
+)
+def test_numeric_flags_refuse_what_a_setting_cannot_be(flag, value, capsys):
+    parser = argparse.ArgumentParser(prog="openaifs serve")
+    build_parser(parser)
+    with pytest.raises(SystemExit) as done:
+        parser.parse_args([flag, value])
+    assert done.value.code == 2
+    assert f"argument {flag}: must be a" in capsys.readouterr().err

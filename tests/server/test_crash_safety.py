@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sqlite3
 import threading
 import time
 
@@ -133,8 +135,16 @@ def test_kill_9_then_restart_lists_only_whole_files(tmp_path, kill_after):
             assert content == content_for(n, size), file
         # Every create that was answered survived the crash.
         assert set(acknowledged) <= {f["id"] for f in listed}
-        # Leftovers of the crash are gone: no temp files, no content without a listed file.
-        assert os.listdir(tmp_path / "tmp") == []
-        assert sorted(os.listdir(tmp_path / "blobs")) == sorted(f["id"] for f in listed)
         session.close()
+    # Leftovers of the crash are gone: no temp files, no content without a row that claims it
+    # (a listed file's blob, a part of a listed file, or a part of a pending Upload).
+    assert os.listdir(tmp_path / "tmp") == []
+    listed_ids = {f["id"] for f in listed}
+    assert set(os.listdir(tmp_path / "blobs")) <= listed_ids
+    with contextlib.closing(sqlite3.connect(tmp_path / "metadata.sqlite3")) as db:
+        owned = {r[0] for r in db.execute("SELECT id FROM parts")}
+        for file_id, part_id in db.execute("SELECT file_id, part_id FROM file_parts"):
+            assert file_id in listed_ids
+            owned.add(part_id)
+    assert set(os.listdir(tmp_path / "parts")) == owned
     assert acknowledged, "the traffic should have created some files before the kill"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 
 import openai
 import pytest
@@ -68,6 +69,19 @@ def test_empty_file_is_accepted(openaifs_sdk):
     created = openaifs_sdk.files.create(file=("empty.txt", b""), purpose="user_data")
     assert created.bytes == 0
     assert openaifs_sdk.files.content(created.id).content == b""
+
+
+def test_download_of_empty_file_logs_no_traceback(openaifs_sdk, raw, caplog):
+    # loop.sendfile refuses a count of 0; the server used to log that as an error on every
+    # download of a 0-byte file (the client still got its empty 200).
+    created = openaifs_sdk.files.create(file=("empty.bin", b""), purpose="user_data")
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(2):  # keep-alive: the connection must stay usable after the empty body
+            response = raw("GET", f"/files/{created.id}/content")
+            assert (response.status_code, response.content) == (200, b"")
+            assert response.headers["Content-Length"] == "0"
+    errors = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert errors == []
 
 
 def test_delete(openaifs_sdk):

@@ -19,6 +19,7 @@ def test_defaults(openaifs_server):
         "max_part_size": 67_108_864,
         "max_batch_size": 200_000_000,
         "upload_expiry_seconds": 3600,
+        "processing_seconds": 0,
         "honour_range": False,
     }
 

@@ -31,3 +31,14 @@ def test_a_service_file_needs_a_purpose_and_a_filename(openaifs_server):
 def test_a_service_file_needs_a_known_key_when_keys_are_set():
     with LocalServer(api_keys=["sk-only"]) as server, pytest.raises(RuntimeError, match="401"):
         server.add_service_file(b"x", purpose="batch_output", filename="o", api_key="sk-x")
+
+
+def test_many_service_files_in_one_request(server, openaifs_sdk):
+    made = server.add_service_files(b"x", purpose="batch", filename="row-{i:03}.jsonl", count=50)
+    assert [f["filename"] for f in made][:2] == ["row-000.jsonl", "row-001.jsonl"]
+    assert len(list(openaifs_sdk.files.list(purpose="batch"))) == 50
+
+
+def test_many_service_files_need_a_numbered_filename(server):
+    with pytest.raises(RuntimeError, match="must hold"):
+        server.add_service_files(b"x", purpose="batch", filename="same.jsonl", count=2)

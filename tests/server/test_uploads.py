@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import openai
 import pytest
+import requests
 from server_helpers import assert_error
+
+from openaifs.testing import LocalServer
 
 UPLOAD_FIELDS = {
     "id",
@@ -199,3 +203,67 @@ def test_sdk_upload_file_chunked(openaifs_sdk, openaifs_server, tmp_path):
     assert done.status == "completed" and done.file.filename == "train.jsonl"
     assert openaifs_server.stats()["requests"]["uploads.parts.create"] == 11
     assert openaifs_sdk.files.content(done.file.id).content == data
+
+
+def three_part_file(sdk, sizes=(1000, 1, 2500)):
+    """A file completed from parts of ``sizes`` (listed in order), and its bytes."""
+    data = hashlib.sha256(b"parts").digest() * (sum(sizes) // 32 + 1)
+    data = data[: sum(sizes)]
+    upload = new_upload(sdk, len(data))
+    part_ids, start = [], 0
+    for size in sizes:
+        part_ids.append(sdk.uploads.parts.create(upload.id, data=data[start : start + size]).id)
+        start += size
+    done = sdk.uploads.complete(upload.id, part_ids=part_ids, md5=hashlib.md5(data).hexdigest())
+    return done.file.id, data
+
+
+def test_ranges_across_the_parts_of_a_completed_upload(openaifs_sdk, openaifs_server, raw):
+    # The completed file is served from its parts in place: ranges must cross their seams.
+    file_id, data = three_part_file(openaifs_sdk)
+    openaifs_server.configure(honour_range=True)
+    for first, last in [
+        (0, 3500),
+        (990, 1010),
+        (1000, 1000),
+        (1000, 1001),
+        (999, 3000),
+        (3400, 3500),
+    ]:
+        answer = raw("GET", f"/files/{file_id}/content", headers={"Range": f"bytes={first}-{last}"})
+        assert answer.status_code == 206
+        assert answer.content == data[first : last + 1], (first, last)
+    tail = raw("GET", f"/files/{file_id}/content", headers={"Range": "bytes=-2501"})
+    assert tail.content == data[-2501:]
+
+
+def test_shaped_and_truncated_downloads_of_a_completed_upload(openaifs_sdk, openaifs_server, raw):
+    file_id, data = three_part_file(openaifs_sdk)
+    openaifs_server.configure(per_connection_bps=10_000_000)  # the chunked path, not sendfile
+    assert raw("GET", f"/files/{file_id}/content").content == data
+    openaifs_server.configure(per_connection_bps=0)
+    openaifs_server.add_fault("files.content", kind="truncate", after_bytes=1500)
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        raw("GET", f"/files/{file_id}/content")
+
+
+def test_deleting_a_completed_upload_frees_its_parts(tmp_path):
+    with LocalServer(data_dir=tmp_path) as server:
+        sdk = server.sdk()
+        file_id, data = three_part_file(sdk)
+        # Nothing was copied: the file's content is its three parts.
+        assert len(os.listdir(tmp_path / "parts")) == 3
+        assert os.listdir(tmp_path / "blobs") == []
+        assert sdk.files.content(file_id).content == data
+        sdk.files.delete(file_id)
+        assert os.listdir(tmp_path / "parts") == []
+    with LocalServer(data_dir=tmp_path) as server:  # and a restart keeps it that way
+        assert server.sdk().files.list().data == []
+
+
+def test_empty_upload_completed_without_parts_downloads_empty(openaifs_sdk, raw):
+    # Its content is no parts at all, and no blob either: still a 200 with an empty body.
+    upload = new_upload(openaifs_sdk, 0)
+    done = openaifs_sdk.uploads.complete(upload.id, part_ids=[])
+    answer = raw("GET", f"/files/{done.file.id}/content")
+    assert (answer.status_code, answer.content) == (200, b"")
