@@ -23,6 +23,10 @@ from typing import Any
 
 MiB = 2**20
 MB = 10**6
+#: The shaped network of the figures: 40 ms latency, 25 MB/s per connection each way.
+SHAPING = ("--latency-ms", "40", "--per-connection-bps", "25000000")
+#: The per-connection rate of :data:`SHAPING`, bytes a second.
+SHAPED_RATE = 25_000_000
 #: Where benchmark data lives (the brief: /tmp, removed afterwards).
 SCRATCH = "/tmp"
 
@@ -49,6 +53,19 @@ def scratch_dir(prefix: str) -> Iterator[str]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def store_file(process: Any, local_path: str, name: str = "source.bin") -> dict[str, Any]:
+    """Upload ``local_path`` to the server ``process`` (from this process, untimed); return
+    the File object."""
+    from openaifs import OpenAIFileSystem
+
+    fs = OpenAIFileSystem(
+        api_key=process.api_key, base_url=process.base_url, skip_instance_cache=True
+    )
+    fs.put_file(local_path, f"openai://user_data/{name}")
+    info = fs.info(f"openai://user_data/{name}")
+    return {"id": info["id"], "bytes": info["size"]}
 
 
 def random_file(path: str, size: int, chunk: int = 16 * MiB) -> str:

@@ -20,6 +20,7 @@ import argparse
 import os
 
 from _common import (
+    SHAPING,
     MiB,
     baseline_rows,
     clock,
@@ -33,7 +34,6 @@ from _common import (
     server,
 )
 
-SHAPING = ("--latency-ms", "40", "--per-connection-bps", "25000000")
 SDK_PART_SIZE = 64 * MiB
 WRITE_SIZE = 1 * MiB
 
@@ -92,10 +92,11 @@ def openaifs_write_sized(base_url: str, api_key: str, local_path: str) -> float:
     return clock(lambda: _write_in_pieces(fs, "openai://user_data/sized.bin", local_path, size))
 
 
+SDK_CASE = "SDK upload_file_chunked (64 MiB parts)"
 CASES = [
     ("fs.put_file", openaifs_put),
     ("fs.put_file, checksum=False", openaifs_put_unchecked),
-    ("SDK upload_file_chunked (64 MiB parts)", sdk_put),
+    (SDK_CASE, sdk_put),
     ("fs.open('wb'), 1 MiB writes (spooled)", openaifs_write_spooled),
     ("fs.open('wb', size=), 1 MiB writes (streamed)", openaifs_write_sized),
 ]
@@ -136,7 +137,7 @@ def main() -> None:
             results[label] = run_condition(flags, source, args.repeat)
 
     for label, flags in conditions:
-        sdk_seconds = results[label][CASES[1][0]]["seconds"]
+        sdk_seconds = results[label][SDK_CASE]["seconds"]
         rows = [
             [
                 name,

@@ -52,8 +52,16 @@ def iter_content(
     end: int | None = None,
     max_attempts: int = 5,
     chunk_size: int = CHUNK,
+    response: requests.Response | None = None,
 ) -> Iterator[bytes]:
     """Yield the bytes ``start``..``end`` of ``file``, retrying a body cut short.
+
+    Parameters
+    ----------
+    response : requests.Response, optional
+        An answer already received for the first attempt (to a request for
+        ``start..end``, with a ``Range`` header unless that is the whole file), so a
+        caller that looked at it first need not ask again. It is closed here.
 
     Raises
     ------
@@ -68,7 +76,9 @@ def iter_content(
     ask_ranges = True
     while pos < end:
         ranged = ask_ranges and (pos > 0 or end < total)
-        response = client.download(file["id"], path=path, byte_range=(pos, end) if ranged else None)
+        if response is None:
+            byte_range = (pos, end) if ranged else None
+            response = client.download(file["id"], path=path, byte_range=byte_range)
         try:
             if _range_matches(response, pos, end, total):
                 skip = 0
@@ -106,6 +116,7 @@ def iter_content(
                 logger.info("%s: download stalled at byte %d (%s)", path, pos, exc)
         finally:
             response.close()
+            response = None
         if pos < end:
             attempt += 1
             if attempt >= max_attempts:

@@ -12,13 +12,16 @@ import hashlib
 import io
 import logging
 import os
+import queue
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from openaifs.client import APIClient
 from openaifs.limits import MAX_PART_SIZE, MAX_UPLOAD_SIZE, MiB
+from openaifs.parts import plan_parts
 from openaifs.progress import counted, counted_opener
 
 logger = logging.getLogger("openaifs")
@@ -31,27 +34,40 @@ class UploadSettings:
     Parameters
     ----------
     part_size : int
-        Bytes per Uploads API part (at most 64 MiB).
+        The largest Uploads API part (at most 64 MiB). Content is cut into parts of about
+        equal size, a whole number per connection; each part in flight is held in memory
+        once (see ``memory``).
     threshold : int
         Content of at most this many bytes goes in one ``POST /files``.
     concurrency : int
-        Parts in flight at once.
+        Parts in flight at once (never more than there are parts).
     checksum : bool
         Send the md5 of the whole at ``complete``, for the service to check. It costs
         about 2 s of CPU per GiB on each side; turn it off only where CPU, not the network,
         is the limit.
+    memory : int
+        The most bytes of parts held at once: parts are made smaller than ``part_size``
+        when ``concurrency`` of them would not fit.
     """
 
     part_size: int = 32 * MiB
     threshold: int = 32 * MiB
     concurrency: int = 8
     checksum: bool = True
+    memory: int = 192 * MiB
+
+    @property
+    def largest_part(self) -> int:
+        """The largest part actually sent: ``part_size``, or less to fit in ``memory``."""
+        return max(1, min(self.part_size, self.memory // self.concurrency))
 
     def __post_init__(self) -> None:
         if not 0 < self.part_size <= MAX_PART_SIZE:
             raise ValueError(f"part_size must be between 1 and {MAX_PART_SIZE} bytes")
         if self.concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if self.memory < 1:
+            raise ValueError("memory must be at least 1 byte")
 
 
 def check_size(size: int, path: str) -> None:
@@ -216,11 +232,17 @@ class MultipartUpload:
         if self._failed is not None and not isinstance(self._failed, cf.CancelledError):
             raise self._failed
 
-    def complete(self, md5: str | None, find_file: Callable[[], Any] | None = None) -> dict:
+    def complete(
+        self,
+        md5: str | None,
+        find_file: Callable[[], Any] | None = None,
+        on_parts_sent: Callable[[], Any] | None = None,
+    ) -> dict:
         """Wait for every part, then complete; returns the new File object.
 
         ``find_file`` finds the File an ambiguous earlier attempt to complete may have
         made (``None`` if there is none), so that a lost answer is not an error.
+        ``on_parts_sent`` is called once every part is sent, before completing.
         """
         try:
             part_ids = [self._parts[i].result() for i in sorted(self._parts)]
@@ -229,6 +251,8 @@ class MultipartUpload:
             raise
         finally:
             self._pool.shutdown(wait=True)
+        if on_parts_sent is not None:
+            on_parts_sent()
 
         def reconcile() -> dict | None:
             found = find_file() if find_file is not None else None
@@ -256,6 +280,134 @@ class MultipartUpload:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+@dataclass
+class UploadTimings:
+    """Where the time of one :func:`upload_local_file` went, for benchmarks.
+
+    Seconds since the upload began, or summed over parts; filled in when passed as
+    ``timings``. Reading, hashing and sending overlap, so the sums exceed the wall clock.
+
+    Attributes
+    ----------
+    create : float
+        ``POST /uploads`` (or the whole ``POST /files`` of small content).
+    read : float
+        Reading parts from the local file, summed.
+    hash : float
+        The md5 of the whole, summed (it runs beside the sends).
+    parts : list of (int, float, float)
+        Each part's bytes and when its send began and ended.
+    wait : float
+        From the last part handed to a sender until every part was sent and hashed.
+    complete : float
+        ``POST /uploads/{id}/complete`` (the service joins and checks the parts).
+    total : float
+        The whole call.
+    """
+
+    create: float = 0.0
+    read: float = 0.0
+    hash: float = 0.0
+    parts: list[tuple[int, float, float]] = field(default_factory=list)
+    wait: float = 0.0
+    complete: float = 0.0
+    total: float = 0.0
+
+
+class _PartBuffer:
+    """One part's bytes, read once from the local file and held until sent and hashed.
+
+    Every attempt to send the part reads the same memory, so a retry touches the disk no
+    more than the first try, and the md5 of the whole is computed from these very bytes.
+    """
+
+    def __init__(self, view: memoryview, uses: int, release: Callable[[], Any]) -> None:
+        self.view = view
+        self._uses = uses
+        self._lock = threading.Lock()
+        self._release = release
+
+    def open(self) -> IO[bytes]:
+        return _ViewReader(self.view)
+
+    def done(self) -> None:
+        """One user (the sender, the hasher) is finished; the last frees the memory."""
+        with self._lock:
+            self._uses -= 1
+            last = self._uses == 0
+        if last:
+            self.view.release()
+            self._release()
+
+
+class _ViewReader(io.RawIOBase):
+    """A read-only file over a memoryview, copying only what each ``read`` returns."""
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self._view = view
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        end = len(self._view) if n is None or n < 0 else min(len(self._view), self._pos + n)
+        out = bytes(self._view[self._pos : end])
+        self._pos = end
+        return out
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _InOrderMd5:
+    """The md5 of parts handed over in order, computed in its own thread beside the sends.
+
+    md5 cannot be combined from the parts' digests, so the whole is one stream over the
+    bytes in order; the reader hands each part here as it hands it to a sender, and
+    hashlib releases the GIL, so hashing overlaps sending.
+    """
+
+    def __init__(self, timings: UploadTimings | None) -> None:
+        self._md5 = hashlib.md5()
+        self._queue: queue.SimpleQueue[_PartBuffer | None] = queue.SimpleQueue()
+        self._timings = timings
+        self._failure: Exception | None = None
+        self._thread = threading.Thread(target=self._run, name="openaifs-md5", daemon=True)
+        self._thread.start()
+
+    def add(self, part: _PartBuffer) -> None:
+        self._queue.put(part)
+
+    def _run(self) -> None:
+        while (part := self._queue.get()) is not None:
+            started = time.perf_counter()
+            try:
+                if self._failure is None:
+                    self._md5.update(part.view)
+            except Exception as exc:  # kept for hexdigest; every part is still released
+                self._failure = exc
+            finally:
+                part.done()
+            if self._timings is not None:
+                self._timings.hash += time.perf_counter() - started
+
+    def hexdigest(self) -> str:
+        """Wait for every part handed over, then return the md5 of them all."""
+        self.stop()
+        if self._failure is not None:
+            raise self._failure
+        return self._md5.hexdigest()
+
+    def stop(self) -> None:
+        """Hash what was handed over and end the thread (every buffer is freed)."""
+        self._queue.put(None)
+        self._thread.join()
+
+
 def upload_local_file(
     client: APIClient,
     local_path: str,
@@ -271,8 +423,16 @@ def upload_local_file(
     on_progress: Callable[[int], Any] | None = None,
     reconcile: Callable[[], Any] | None = None,
     upload: MultipartUpload | None = None,
+    timings: UploadTimings | None = None,
 ) -> dict:
     """Send ``size`` bytes of a local file and return the new File object.
+
+    Large content goes through the Uploads API in parts of about equal size (see
+    :func:`~openaifs.parts.plan_parts`), on at most ``settings.concurrency`` connections and
+    never more connections than parts. Each part is read once, in order, into memory; the
+    same bytes are sent (and re-sent on a retry) and fed to the md5 of the whole, which runs
+    in its own thread while the parts are in flight. At most ``concurrency`` parts are held
+    at once: memory stays under ``settings.memory``.
 
     Parameters
     ----------
@@ -285,8 +445,11 @@ def upload_local_file(
     reconcile : callable, optional
         Finds the file an ambiguous earlier attempt may have created (see
         :meth:`APIClient.request`), so that a retry leaves no duplicate.
+    timings : UploadTimings, optional
+        Filled in with where the time went (for benchmarks).
     """
     check_size(size, path)
+    clock = _Clock(timings)
     if upload is None and size <= settings.threshold:
         with open(local_path, "rb") as source:
             file = client.create_file(
@@ -299,7 +462,15 @@ def upload_local_file(
                 path=path,
                 reconcile=reconcile,
             )
+        clock.mark("create")
+        clock.mark("total", since_start=True)
         return file
+    if upload is None:
+        plan = plan_parts(size, max_part=settings.largest_part, concurrency=settings.concurrency)
+    else:
+        # A resumed Upload keeps the layout its parts were sent in: index i at i * part_size.
+        plan = [(o, min(settings.part_size, size - o)) for o in range(0, size, settings.part_size)]
+    concurrency = min(settings.concurrency, len(plan))
     upload = upload or MultipartUpload(
         client,
         path=path,
@@ -307,25 +478,153 @@ def upload_local_file(
         purpose=purpose,
         mime_type=mime_type,
         size=size,
-        concurrency=settings.concurrency,
+        concurrency=concurrency,
         expires_after=expires_after,
         on_part=on_progress,
     )
+    clock.mark("create")
+    hasher = _InOrderMd5(timings) if md5 is None and settings.checksum else None
     try:
-        with cf.ThreadPoolExecutor(1, thread_name_prefix="openaifs-md5") as hasher:
-            wanted = md5 is None and settings.checksum
-            digest = hasher.submit(md5_of_file, local_path, 0, size) if wanted else None
-            for index, offset in enumerate(range(0, size, settings.part_size)):
-                if upload.has_part(index):
-                    continue
-                length = min(settings.part_size, size - offset)
-                upload.send(index, open_region(local_path, offset), length)
-            md5 = digest.result() if digest is not None else md5
+        held = max(1, min(concurrency, settings.memory // plan[0][1]))
+        _send_parts(upload, local_path, plan, _Buffers(held, plan[0][1]), hasher, clock)
+        clock.begin_wait()
+        if hasher is not None:
+            md5 = hasher.hexdigest()
+            hasher = None
         md5 = md5 if settings.checksum else None
-        return upload.complete(md5, reconcile)
+        file = upload.complete(md5, reconcile, on_parts_sent=clock.end_wait)
+        clock.mark("complete")
+        clock.mark("total", since_start=True)
+        return file
     except BaseException:
         upload.abort()
         raise
+    finally:
+        if hasher is not None:
+            hasher.stop()
+
+
+def _send_parts(
+    upload: MultipartUpload,
+    local_path: str,
+    plan: list[tuple[int, int]],
+    buffers: _Buffers,
+    hasher: _InOrderMd5 | None,
+    clock: _Clock,
+) -> None:
+    """Read each part of ``plan`` once, in order, and hand it to a sender and the hasher."""
+    with open(local_path, "rb", buffering=0) as source:
+        for index, (offset, length) in enumerate(plan):
+            if hasher is None and upload.has_part(index):
+                continue  # neither sent nor hashed: not even read
+            buffer = buffers.take()  # waits while every buffer is in use
+            try:
+                _read_exactly(source, buffer, offset, length, upload.path, clock)
+            except BaseException:
+                buffers.give(buffer)
+                raise
+            sending = not upload.has_part(index)  # a resumed Upload may hold it already
+            part = _PartBuffer(
+                memoryview(buffer)[:length],
+                int(hasher is not None) + int(sending),
+                lambda b=buffer: buffers.give(b),
+            )
+            if hasher is not None:
+                hasher.add(part)
+            if sending:
+                upload.send(index, part.open, length, _timed_done(part, length, clock))
+
+
+class _Buffers:
+    """At most ``count`` part buffers, allocated on first need and then reused.
+
+    Reuse spares the kernel mapping and zeroing fresh pages for every part.
+    """
+
+    def __init__(self, count: int, size: int) -> None:
+        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        self._left = count
+        self._size = size
+
+    def take(self) -> bytearray:
+        if self._left and self._free.empty():
+            self._left -= 1
+            return bytearray(self._size)
+        return self._free.get()
+
+    def give(self, buffer: bytearray) -> None:
+        self._free.put(buffer)
+
+
+def _read_exactly(
+    source: IO[bytes], buffer: bytearray, offset: int, length: int, path: str, clock: _Clock
+) -> None:
+    """Read ``length`` bytes at ``offset`` of ``source`` into the start of ``buffer``."""
+    started = time.perf_counter()
+    view = memoryview(buffer)
+    filled = 0
+    try:
+        source.seek(offset)
+        while filled < length:
+            n = source.readinto(view[filled:length])
+            if not n:
+                raise OSError(
+                    f"{path}: the local file ended at byte {offset + filled}, "
+                    f"short of the {offset + length} it had when the upload began"
+                )
+            filled += n
+    finally:
+        view.release()
+    clock.add("read", time.perf_counter() - started)
+
+
+def _timed_done(part: _PartBuffer, length: int, clock: _Clock) -> Callable[[], None]:
+    started = clock.now()
+
+    def done() -> None:
+        clock.part(length, started)
+        part.done()
+
+    return done
+
+
+class _Clock:
+    """Fills an :class:`UploadTimings` when one is given; otherwise does nothing."""
+
+    def __init__(self, timings: UploadTimings | None) -> None:
+        self.timings = timings
+        self.start = self.last = time.perf_counter()
+        self._waiting = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return time.perf_counter() - self.start
+
+    def mark(self, name: str, since_start: bool = False) -> None:
+        """Record the time since the previous mark (or the start) as ``name``."""
+        now = time.perf_counter()
+        if self.timings is not None:
+            setattr(self.timings, name, now - (self.start if since_start else self.last))
+        self.last = now
+
+    def add(self, name: str, seconds: float) -> None:
+        if self.timings is not None:
+            with self._lock:
+                setattr(self.timings, name, getattr(self.timings, name) + seconds)
+
+    def part(self, length: int, started: float) -> None:
+        if self.timings is not None:
+            with self._lock:
+                self.timings.parts.append((length, started, self.now()))
+
+    def begin_wait(self) -> None:
+        self._waiting = time.perf_counter()
+
+    def end_wait(self) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings.wait = now - self._waiting
+        self.last = now
 
 
 def upload_bytes(

@@ -1,0 +1,144 @@
+"""The upload pipeline (``openaifs.upload.upload_local_file``) and the part plan, against the
+real local server: parts of about equal size, read once, md5 of the whole at ``complete``."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+
+import pytest
+from filehelpers import payload
+
+from openaifs.client import APIClient
+from openaifs.parts import plan_parts
+from openaifs.upload import UploadSettings, UploadTimings, upload_local_file
+
+PART = 64 * 1024
+
+
+@pytest.fixture
+def client(server):
+    made = APIClient(server.api_key, server.base_url, backoff_initial=0.01, backoff_max=0.05)
+    yield made
+    made.close()
+
+
+def completes(client: APIClient) -> list[dict]:
+    """Record the JSON bodies ``client`` sends to ``/complete`` from now on."""
+    sent: list[dict] = []
+
+    def record(response, *args, **kwargs):
+        if response.request.url.endswith("/complete"):
+            sent.append(json.loads(response.request.body))
+
+    client.session.hooks["response"].append(record)
+    return sent
+
+
+def upload(client, local_path, size, settings, **kwargs):
+    return upload_local_file(
+        client,
+        str(local_path),
+        size,
+        path="openai://user_data/x.bin",
+        filename="x.bin",
+        purpose="user_data",
+        mime_type="application/octet-stream",
+        settings=settings,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("size", [PART + 1, 3 * PART - 7, 8 * PART, 8 * PART + 1, 21 * PART + 5])
+def test_the_md5_sent_at_complete_is_the_whole_files(server, client, tmp_path, size):
+    data = payload(size, seed=size)
+    local = tmp_path / "local.bin"
+    local.write_bytes(data)
+    sent = completes(client)
+    settings = UploadSettings(part_size=PART, threshold=PART, concurrency=4)
+    file = upload(client, local, size, settings)
+    [body] = sent
+    # The server joins the parts and refuses a wrong md5: the upload completing proves it.
+    assert body["md5"] == hashlib.md5(data).hexdigest()
+    assert len(body["part_ids"]) == len(plan_parts(size, max_part=PART, concurrency=4))
+    assert server.sdk().files.content(file["id"]).content == data
+
+
+def test_without_checksum_no_md5_is_sent(client, tmp_path):
+    data = payload(5 * PART, seed=1)
+    local = tmp_path / "local.bin"
+    local.write_bytes(data)
+    sent = completes(client)
+    settings = UploadSettings(part_size=PART, threshold=PART, concurrency=4, checksum=False)
+    upload(client, local, len(data), settings)
+    assert "md5" not in sent[0]
+
+
+def test_a_known_md5_is_sent_as_given(client, tmp_path):
+    data = payload(5 * PART, seed=2)
+    local = tmp_path / "local.bin"
+    local.write_bytes(data)
+    sent = completes(client)
+    settings = UploadSettings(part_size=PART, threshold=PART, concurrency=4)
+    upload(client, local, len(data), settings, md5=hashlib.md5(data).hexdigest())
+    assert sent[0]["md5"] == hashlib.md5(data).hexdigest()
+
+
+def test_a_failed_part_is_sent_again_from_memory(server, client, tmp_path):
+    data = payload(6 * PART, seed=3)
+    local = tmp_path / "local.bin"
+    local.write_bytes(data)
+    server.add_fault("uploads.parts.create", "drop_after", times=2)
+    settings = UploadSettings(part_size=PART, threshold=PART, concurrency=4)
+    file = upload(client, local, len(data), settings)
+    assert server.sdk().files.content(file["id"]).content == data
+
+
+def test_a_local_file_shorter_than_declared_cancels_and_says_so(server, client, tmp_path):
+    data = payload(5 * PART, seed=4)
+    local = tmp_path / "local.bin"
+    local.write_bytes(data)
+    settings = UploadSettings(part_size=PART, threshold=PART, concurrency=2)
+    with pytest.raises(OSError, match="the local file ended at byte"):
+        upload(client, local, len(data) + 100, settings)
+    requests = server.stats()["requests"]
+    assert requests.get("uploads.cancel") == 1
+    assert "uploads.complete" not in requests
+    assert server.sdk().files.list().data == []
+
+
+def test_timings_account_for_every_part(client, tmp_path):
+    data = payload(8 * PART, seed=5)
+    local = tmp_path / "local.bin"
+    local.write_bytes(data)
+    timings = UploadTimings()
+    settings = UploadSettings(part_size=PART, threshold=PART, concurrency=4)
+    upload(client, local, len(data), settings, timings=timings)
+    assert sum(n for n, _, _ in timings.parts) == len(data)
+    assert all(0 <= began <= ended <= timings.total for _, began, ended in timings.parts)
+    assert timings.total >= timings.complete
+
+
+@pytest.mark.parametrize("size", [1, 10, 4095, 4096, 4097, 10**6, 123_456_789])
+@pytest.mark.parametrize(("max_part", "concurrency"), [(4096, 1), (4096, 8), (10**5, 3)])
+def test_the_plan_covers_the_size_in_parts_of_about_equal_size(size, max_part, concurrency):
+    plan = plan_parts(size, max_part=max_part, concurrency=concurrency, min_part=1000)
+    assert plan[0][0] == 0
+    assert all(a + n == b for (a, n), (b, _) in itertools.pairwise(plan))
+    assert sum(n for _, n in plan) == size
+    assert max(n for _, n in plan) <= max_part
+    assert max(n for _, n in plan) - min(n for _, n in plan) <= 1
+    if len(plan) > concurrency:
+        assert len(plan) % concurrency == 0
+
+
+def test_a_size_under_one_part_per_connection_is_cut_for_every_connection():
+    assert len(plan_parts(40 * 2**20, max_part=32 * 2**20, concurrency=8)) == 8
+    assert len(plan_parts(6 * 2**20, max_part=32 * 2**20, concurrency=8)) == 1
+    assert plan_parts(0, max_part=10, concurrency=2) == []
+
+
+def test_a_bad_plan_is_refused():
+    with pytest.raises(ValueError, match="at least 1"):
+        plan_parts(10, max_part=0, concurrency=2)
