@@ -311,38 +311,3 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-class ContentReader:
-    """Reads content for the filesystem and its files: streamed, or from a local copy.
-
-    Parameters
-    ----------
-    client : APIClient
-        The service.
-    cache : ContentCache
-        Where local copies live.
-    """
-
-    def __init__(self, client: APIClient, cache: ContentCache) -> None:
-        self.client = client
-        self.cache = cache
-
-    def iter(
-        self, file: dict[str, Any], path: str, start: int = 0, end: int | None = None
-    ) -> Iterator[bytes]:
-        """Stream bytes ``start``..``end`` of ``file`` (never returned truncated)."""
-        details = {"id": file["id"], "bytes": file.get("bytes", file.get("size"))}
-        return iter_content(
-            self.client,
-            details,
-            path=f"openai://{path}",
-            start=start,
-            end=end,
-            max_attempts=self.client.max_retries + 3,
-        )
-
-    def local_copy(self, file: dict[str, Any], path: str) -> IO[bytes]:
-        """A complete local copy of ``file``'s content, open for reading."""
-        details = {"id": file["id"], "bytes": file.get("bytes", file.get("size"))}
-        return self.cache.open_local(details, lambda: self.iter(details, path))

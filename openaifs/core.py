@@ -9,13 +9,11 @@ file objects: :mod:`openaifs.file`; content: :mod:`openaifs.content`; HTTP:
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import errno
 import hashlib
 import io
 import os
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +26,8 @@ from openaifs import age, arguments, folders, paths, transfer
 from openaifs.cache import FileObject, MetadataCache
 from openaifs.catalog import Catalog, dir_entry, file_entry, url
 from openaifs.client import APIClient
-from openaifs.content import ContentReader, shared_content_cache
+from openaifs.content import shared_content_cache
+from openaifs.download import ContentReader, DownloadSettings
 from openaifs.endpoint import resolve
 from openaifs.file import LayeredWriteFile, OpenAIReadFile, OpenAIWriteFile
 from openaifs.limits import KNOWN_PURPOSES, MiB
@@ -168,7 +167,8 @@ class OpenAIFileSystem(WriteMethods, PracticesMixin, transfer.ManyFiles, Abstrac
         self.catalog = Catalog(
             self.client, self.metadata, has_key=endpoint.has_key, max_concurrency=max_concurrency
         )
-        self.reader = ContentReader(self.client, self.content_cache)
+        self.download_settings = DownloadSettings(max_attempts=self.client.max_retries + 3)
+        self.reader = ContentReader(self.client, self.content_cache, self.download_settings)
         self.resume = resume
         self.publisher = Publisher(
             self.client,
@@ -439,15 +439,7 @@ class OpenAIFileSystem(WriteMethods, PracticesMixin, transfer.ManyFiles, Abstrac
         if outfile is not None:
             copy_to(outfile)
             return
-        partial = f"{lpath}.openaifs-{uuid.uuid4().hex[:8]}.partial"
-        try:
-            with open(partial, "xb") as out:
-                copy_to(out)
-            os.replace(partial, lpath)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(partial)
-            raise
+        self.reader.to_file(file, name, lpath, on_progress=callback.relative_update)
 
     def open(
         self,

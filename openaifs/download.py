@@ -23,10 +23,10 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from openaifs.client import APIClient
-from openaifs.content import _range_matches, iter_content
+from openaifs.content import ContentCache, _range_matches, iter_content
 from openaifs.limits import MiB
 from openaifs.parts import plan_parts
 
@@ -364,3 +364,55 @@ def _run_all(jobs: list[Callable[[], Any]], workers: int, stop: threading.Event)
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+class ContentReader:
+    """Reads content for the filesystem and its files: streamed, or from a local copy.
+
+    Parameters
+    ----------
+    client : APIClient
+        The service.
+    cache : ContentCache
+        Where local copies live.
+    """
+
+    def __init__(self, client: APIClient, cache: ContentCache, settings: DownloadSettings) -> None:
+        self.client = client
+        self.cache = cache
+        self.settings = settings
+
+    def iter(
+        self, file: dict[str, Any], path: str, start: int = 0, end: int | None = None
+    ) -> Iterator[bytes]:
+        """Stream bytes ``start``..``end`` of ``file`` (never returned truncated): ranges on
+        several connections where the endpoint honours them, else one stream."""
+        details = {"id": file["id"], "bytes": file.get("bytes", file.get("size"))}
+        return iter_ranges(
+            self.client,
+            details,
+            path=f"openai://{path}",
+            settings=self.settings,
+            start=start,
+            end=end,
+        )
+
+    def to_file(
+        self, file: dict[str, Any], path: str, local_path: str, on_progress: Any = None
+    ) -> None:
+        """Download ``file`` to ``local_path``, complete or not at all (an earlier file
+        there stays as it was until the new one is whole)."""
+        details = {"id": file["id"], "bytes": file.get("bytes", file.get("size"))}
+        download_to_file(
+            self.client,
+            details,
+            local_path,
+            path=f"openai://{path}",
+            settings=self.settings,
+            on_progress=on_progress,
+        )
+
+    def local_copy(self, file: dict[str, Any], path: str) -> IO[bytes]:
+        """A complete local copy of ``file``'s content, open for reading."""
+        details = {"id": file["id"], "bytes": file.get("bytes", file.get("size"))}
+        return self.cache.open_local(details, lambda: self.iter(details, path))

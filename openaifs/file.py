@@ -22,7 +22,7 @@ from openaifs.progress import ThreadSafeProgress
 from openaifs.upload import MultipartUpload, open_region, remove_quietly
 
 if TYPE_CHECKING:
-    from openaifs.content import ContentReader
+    from openaifs.download import ContentReader
     from openaifs.publish import Publisher, WriteTarget
 
 logger = logging.getLogger("openaifs")

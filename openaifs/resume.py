@@ -57,7 +57,7 @@ def resumable_part_size(size: int, settings: UploadSettings) -> int:
     ``part_size``.
     """
     wanted = -(-size // (4 * settings.concurrency))
-    return min(settings.part_size, max(MIN_RESUMABLE_PART, wanted))
+    return min(settings.largest_part, max(MIN_RESUMABLE_PART, wanted))
 
 
 def journal_dir() -> str:

@@ -243,6 +243,7 @@ class ManyFiles:
     ``copy``, ``mv``): each plans its pairs here and runs the one-file method on each."""
 
     max_concurrency: int
+    upload_settings: Any
 
     def put(
         self,
@@ -257,7 +258,10 @@ class ManyFiles:
         pairs = plan(self, lpath, rpath, recursive, maxdepth, direction="put")
         callback.set_size(len(pairs))
         run_each(
-            lambda lp, rp: self.put_file(lp, rp, **kwargs), pairs, callback, self._file_workers
+            lambda lp, rp: self.put_file(lp, rp, **kwargs),
+            pairs,
+            callback,
+            self._workers_for([os.path.getsize(lp) for lp, _ in pairs]),
         )
 
     def get(
@@ -277,12 +281,24 @@ class ManyFiles:
             if parent:
                 os.makedirs(parent, exist_ok=True)
         run_each(
-            lambda rp, lp: self.get_file(rp, lp, **kwargs), pairs, callback, self._file_workers
+            lambda rp, lp: self.get_file(rp, lp, **kwargs),
+            pairs,
+            callback,
+            self._workers_for([self.size(rp) for rp, _ in pairs]),
         )
 
     @property
     def _file_workers(self) -> int:
         return self.max_concurrency // 2 or 1
+
+    def _workers_for(self, sizes: list[int]) -> int:
+        """Files in flight at once: many small files are bound by latency, not bandwidth,
+        so more of them go at once (each is one request); large ones bring their own parts
+        or ranges in parallel, so fewer."""
+        small = self.upload_settings.threshold
+        if sizes and max(sizes) <= small:
+            return 2 * self.max_concurrency
+        return self._file_workers
 
     def copy(
         self,
