@@ -44,7 +44,7 @@ def scale_worker(url: str, base_url: str, api_key: str, files: int) -> dict:
 
     run("cold ls", lambda: fs.ls(f"openai://{PURPOSE}"))
     new = [f"openai://{PURPOSE}/new-{i:03d}.jsonl" for i in range(20)]
-    doomed = [f"openai://{PURPOSE}/row-{i:05d}.jsonl" for i in range(min(100, files))]
+    doomed = [f"openai://{PURPOSE}/row-00000-{i:04d}.jsonl" for i in range(min(100, files))]
     run("20 writes", lambda: [fs.pipe_file(p, b'{"v": 1}\n') for p in new])
     run("20 replace-writes", lambda: [fs.pipe_file(p, b'{"v": 2}\n') for p in new])
     run(f"rm of {len(doomed)} names", lambda: fs.rm(doomed))
@@ -63,9 +63,14 @@ def main() -> None:
     for size in sizes:
         with server() as process:
             start = time.perf_counter()
-            process.add_service_files(
-                b'{"n": 0}\n', purpose=PURPOSE, filename="row-{i:05d}.jsonl", count=size
-            )
+            for first in range(0, size, 5000):  # a request per 5,000, within its timeout
+                count = min(5000, size - first)
+                process.add_service_files(
+                    b'{"n": 0}\n',
+                    purpose=PURPOSE,
+                    filename=f"row-{first:05d}-{{i:04d}}.jsonl",
+                    count=count,
+                )
             seconds = time.perf_counter() - start
             print(f"filled a purpose with {size:,} files in {seconds:.1f} s", flush=True)
             measured[size], _ = measure(
