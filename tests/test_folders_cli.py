@@ -8,22 +8,11 @@ import os
 import pytest
 from conftest import make_fs
 
-from openaifs import cli
-
 
 @pytest.fixture
-def run(openaifs_server, monkeypatch, capsys):
-    """Run the CLI in this process against the per-test server; (exit code, out, err)."""
-    monkeypatch.setenv("OPENAI_BASE_URL", openaifs_server.base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", openaifs_server.api_key)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def run(cli_run):
+    """The command line in this process against the per-test server (tests/conftest.py)."""
+    return cli_run
 
 
 @pytest.fixture
