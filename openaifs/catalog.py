@@ -204,40 +204,19 @@ class Catalog:
         cached = self.metadata.listing()
         if cached is None:
             return self.listing(refresh=True, path=shown)
-        self.made_since(cached, shown, "", "")
+        self._newer_than(self._mark_of(cached), shown)
         return cached
 
     def made_since(
         self, cached: Listing, shown: str, purpose: str, filename: str
     ) -> list[FileObject]:
-        """The live versions of a name after looking at the files made since ``cached``.
-
-        Listed newest first, files made after the cached listing come before every file it
-        holds: paging stops at the first file already known (or older than the newest one
-        known), usually after one small request where listing every purpose again could
-        take many. This trusts the service's order for files created in the same second,
-        as the newest-of-a-name rule does. What it finds joins the cached listing.
-        """
-        self.require_key()
-        since = cached.seen_until
-        newer = []
-        for f in self.client.list_files(order="desc", page_size=8, grow=True, path=shown):
-            # Stop at a file the service listed before; files we wrote ourselves since are
-            # no such mark: others may have written between our listing and our write.
-            if f["id"] in cached.seen or (since is not None and f["created_at"] < since):
-                break
-            newer.append(f)
-        newer = self.metadata.found_newer(newer)
+        """The live versions of a name after looking at the files made since ``cached``
+        was fetched: those found first, then those it already held. What the look finds
+        joins the cached listing."""
+        fresh = self.since(purpose, filename, self._mark_of(cached), shown)
         known = cached.versions(purpose, filename)
         ids = {f["id"] for f in known}
-        fresh = [
-            f
-            for f in newer
-            if (f["purpose"], f["filename"]) == (purpose, filename)
-            and f["id"] not in ids
-            and not expired(f)
-        ]
-        return newest_first([*fresh, *known])
+        return newest_first([*(f for f in fresh if f["id"] not in ids), *known])
 
     def mark(self) -> Mark | None:
         """What the service has listed to us so far (``None``: nothing cached).
@@ -246,33 +225,43 @@ class Catalog:
         meanwhile (:meth:`since`).
         """
         cached = self.metadata.listing()
-        if cached is None:
-            return None
+        return None if cached is None else self._mark_of(cached)
+
+    @staticmethod
+    def _mark_of(cached: Listing) -> Mark:
         return Mark(cached, cached.mark(), cached.seen_until)
 
     def since(self, purpose: str, filename: str, mark: Mark | None, shown: str) -> list[FileObject]:
         """Every live file of a name made since ``mark``, in the service's newest-first
-        order (which breaks ``created_at`` ties by creation order).
+        order (which breaks ``created_at`` ties by creation order)."""
+        return [
+            f
+            for f in self._newer_than(mark, shown)
+            if (f["purpose"], f["filename"]) == (purpose, filename) and not expired(f)
+        ]
 
-        The look stops at the first file the service had listed to us by ``mark`` (it
-        existed then, so everything newer comes before it): its cost is the number of files
-        made meanwhile, not the size of the purpose. Without a mark, it lists the project.
+    def _newer_than(self, mark: Mark | None, shown: str) -> list[FileObject]:
+        """The files of every purpose made since ``mark``, newest first; they join the
+        cached listing.
+
+        Listed newest first, files made since come before every file the service had
+        listed to us by ``mark`` (those existed then): the look stops at the first of
+        them, usually after one small request, so its cost is the number of files made
+        meanwhile, not the size of the project. It trusts the service's order for files
+        created in the same second, as the newest-of-a-name rule does. Files we wrote
+        ourselves are no such stop: others may have written between our listing and our
+        write. Every purpose is looked at, not just one: what the look records as seen
+        must mean "the project is known up to here", or a later look would stop too
+        early. Without a mark, it lists the project.
         """
         self.require_key()
         scanned = []
         page = 8 if mark is not None else MAX_LIST_LIMIT
-        # Every purpose, not just this one: what the look records as seen must mean "the
-        # project is known up to here", or a later look elsewhere would stop too early.
         for f in self.client.list_files(order="desc", page_size=page, grow=True, path=shown):
             if mark is not None and mark.before(f):
                 break
             scanned.append(f)
-        accepted = self.metadata.found_newer(scanned)
-        return [
-            f
-            for f in accepted
-            if (f["purpose"], f["filename"]) == (purpose, filename) and not expired(f)
-        ]
+        return self.metadata.found_newer(scanned)
 
     def resolve_file(self, resolved: ResolvedPath, refresh: bool = False) -> FileObject:
         """The File object a file path or a file id means."""
