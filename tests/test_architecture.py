@@ -40,3 +40,31 @@ def test_no_module_over_700_lines_and_no_function_over_100():
                 if length > 100:
                     too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {length}")
     assert not too_long
+
+
+def test_no_merge_conflict_markers_left_in_tracked_text():
+    # Regression: a merge once landed benchmarks/README.md with its <<<<<<< / >>>>>>> lines.
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
+    if not tracked:  # not a git checkout (an sdist): walk the text files instead
+        tracked = [
+            str(p.relative_to(ROOT))
+            for p in ROOT.rglob("*")
+            if p.suffix in {".py", ".md", ".cfg", ".toml", ".yaml", ".txt"} and ".git" not in p.parts
+        ]
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
+    found = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix not in {".py", ".md", ".cfg", ".toml", ".yaml", ".txt", ".sh", ""}:
+            continue
+        try:
+            text = path.read_text()
+        except (UnicodeDecodeError, OSError):
+            continue
+        if marker.search(text):
+            found.append(name)
+    assert not found, f"merge conflict markers in {found}"
