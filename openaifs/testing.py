@@ -273,6 +273,8 @@ class LocalServer(ServerControls):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
         self._failure: BaseException | None = None
+        #: The running server's state, for tests that look inside it (``None`` until started).
+        self.state: Any = None
 
     def start(self) -> LocalServer:
         """Start serving; return once the port is bound."""
@@ -318,6 +320,7 @@ class LocalServer(ServerControls):
         self.port = port
         self.url = f"http://{self.host}:{port}"
         self._loop = loop
+        self.state = state
         self._ready.set()
         try:
             loop.run_forever()

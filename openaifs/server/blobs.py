@@ -8,6 +8,7 @@ import hashlib
 import os
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from typing import Any
 
 #: Bytes gathered before one write is handed to a worker thread (fewer, larger writes are faster).
 FLUSH_SIZE = 8 * 1024 * 1024
@@ -107,19 +108,29 @@ class BlobWriter:
             os.unlink(self.path)
 
 
-def md5_of(paths: Sequence[str]) -> str:
+def md5_of(paths: Sequence[str], start: Any = None) -> str:
     """Return the md5 (lower-case hex) of the files ``paths`` read one after another (blocking).
 
+    ``start`` is an md5 object that has already hashed what comes before ``paths``.
     hashlib releases the GIL on large updates, so this runs well in a worker thread.
     """
-    md5 = hashlib.md5()
+    md5 = start if start is not None else hashlib.md5()
+    hash_files(paths, md5)
+    return md5.hexdigest()
+
+
+def hash_files(paths: Sequence[str], md5: Any) -> int:
+    """Feed the files ``paths``, one after another, to the hash object ``md5`` (blocking);
+    return how many bytes that was."""
     buffer = bytearray(COPY_SIZE)
     view = memoryview(buffer)
+    total = 0
     for path in paths:
         with open(path, "rb", buffering=0) as source:
             while count := source.readinto(buffer):
                 md5.update(view[:count])
-    return md5.hexdigest()
+                total += count
+    return total
 
 
 def fsync_dir(path: str) -> None:

@@ -24,6 +24,7 @@ async def reset(request: web.Request) -> web.StreamResponse:
     """Delete everything, clear faults, statistics and clock offset, restore startup settings."""
     state = _state(request)
     await state.run(state.storage.reset)
+    state.digests.forget_all()
     state.faults.clear()
     state.processing.clear()
     state.stats.clear()

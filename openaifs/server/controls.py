@@ -96,6 +96,9 @@ class Stats:
         self.requests: collections.Counter[str] = collections.Counter()
         self.bytes_in = 0
         self.bytes_out = 0
+        # Bytes an Upload's complete had to read to check an md5 (the rest was hashed as the
+        # parts arrived): zero when parts are listed in the order they were sent.
+        self.complete_hashed_bytes = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Return the counters as JSON."""
@@ -103,4 +106,5 @@ class Stats:
             "requests": dict(self.requests),
             "bytes_in": self.bytes_in,
             "bytes_out": self.bytes_out,
+            "complete_hashed_bytes": self.complete_hashed_bytes,
         }

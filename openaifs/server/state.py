@@ -16,6 +16,7 @@ from .blobs import BlobWriter
 from .clock import Clock
 from .config import Settings
 from .controls import Faults, Stats
+from .digests import Digests
 from .processing import Processing, Status
 from .shaping import Shaper
 from .storage import Storage
@@ -58,6 +59,7 @@ class ServerState:
         # Blocking work (fsync, copies, SQLite commits) runs here, off the event loop.
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="openaifs-io")
         self.storage = Storage(data_dir)
+        self.digests = Digests(self.run)
         self._upload_locks: weakref.WeakValueDictionary[str, asyncio.Lock]
         self._upload_locks = weakref.WeakValueDictionary()
 

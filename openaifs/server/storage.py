@@ -365,14 +365,15 @@ class Storage:
         for part_id in part_ids:
             _unlink(self.part_path(part_id))
 
-    def expire_uploads(self, now: int) -> None:
-        """Mark pending Uploads past their expiry ``expired`` and free their parts."""
+    def expire_uploads(self, now: int) -> list[str]:
+        """Expire pending Uploads past their expiry (freeing their parts); return their ids."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT id FROM uploads WHERE status = 'pending' AND expires_at <= ?", (now,)
             ).fetchall()
         for row in rows:
             self.finish_upload(row[0], "expired")
+        return [row[0] for row in rows]
 
 
 def upload_status(row: dict[str, Any], now: int | None) -> str:

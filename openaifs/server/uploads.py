@@ -8,9 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from . import blobs
 from .bodies import multipart, read_json, receive
-from .errors import bad_request, not_found
+from .errors import ApiError, bad_request, not_found
 from .ids import new_id
 from .objects import part_object, upload_object
 from .responses import json_response
@@ -68,7 +67,7 @@ async def create(request: web.Request) -> web.StreamResponse:
         "file_expires_after": None if file_expiry is None else file_expiry - now,
         "status": "pending",
     }
-    await state.run(state.storage.expire_uploads, now)
+    state.digests.forget(await state.run(state.storage.expire_uploads, now))
     await state.run(state.storage.add_upload, record)
     return json_response(upload_object(record, now))
 
@@ -94,8 +93,30 @@ def _refuse_unless_pending(row: dict[str, Any], now: int, action: str) -> None:
 async def add_part(request: web.Request) -> web.StreamResponse:
     """``POST /uploads/{id}/parts``: store the ``data`` part as one Upload part."""
     state = _state(request)
-    row = await _upload(request)
-    _refuse_unless_pending(row, state.clock.now(), "add a part to")
+    upload_id = request.match_info["upload_id"]
+    # The running md5 follows the order in which part requests began: take a place in it
+    # before the first await, while requests are still in the order they arrived.
+    digest = state.digests.of(upload_id)
+    slot = digest.begin()
+    try:
+        try:
+            row = await _upload(request)
+            _refuse_unless_pending(row, state.clock.now(), "add a part to")
+        except ApiError:
+            state.digests.forget([upload_id])  # no pending Upload of that id: keep no digest
+            raise
+        part = await _store_part(request, state, row)
+    except BaseException:
+        digest.dropped(slot)
+        raise
+    digest.finished(slot, part["id"], state.storage.part_path(part["id"]))
+    return json_response(part_object(part))
+
+
+async def _store_part(
+    request: web.Request, state: ServerState, row: dict[str, Any]
+) -> dict[str, Any]:
+    """Receive the ``data`` field into a new part of the pending Upload ``row``."""
     reader = multipart(request, state)
     part_id = new_id("part_")
     received = False
@@ -116,7 +137,7 @@ async def add_part(request: web.Request) -> web.StreamResponse:
     if status != "pending":
         os.unlink(state.storage.part_path(part_id))
         _refuse_unless_pending({**row, "status": status}, now, "add a part to")
-    return json_response(part_object(part))
+    return part
 
 
 async def complete(request: web.Request) -> web.StreamResponse:
@@ -144,7 +165,8 @@ async def complete(request: web.Request) -> web.StreamResponse:
         digest = None
         if md5 is not None:
             sources = [state.storage.part_path(p) for p in part_ids]
-            digest = await state.run(blobs.md5_of, sources)
+            digest, read = await state.digests.of(row["id"]).md5(part_ids, sources)
+            state.stats.complete_hashed_bytes += read
             if digest != md5.lower():
                 raise bad_request(
                     f"The md5 of the assembled data ({digest}) does not match the md5 given "
@@ -166,6 +188,7 @@ async def complete(request: web.Request) -> web.StreamResponse:
         state.start_processing(file_id, now)
         if not await state.run(state.storage.complete_upload, row["id"], record, part_ids):
             _refuse_unless_pending(await _upload(request), now, "complete")
+        state.digests.forget([row["id"]])
     done = {**row, "status": "completed", "file_id": file_id}
     return json_response(upload_object(done, now, record, state.file_status(file_id)))
 
@@ -202,4 +225,5 @@ async def cancel(request: web.Request) -> web.StreamResponse:
         if status != "cancelled":
             _refuse_unless_pending(row, now, "cancel")
             await state.run(state.storage.finish_upload, row["id"], "cancelled")
+        state.digests.forget([row["id"]])
     return json_response(upload_object({**row, "status": "cancelled"}, now))

@@ -140,7 +140,12 @@ def test_stats_count_requests_and_bytes(openaifs_server, openaifs_sdk):
     assert stats["requests"] == {"files.create": 1, "files.content": 1}
     assert stats["bytes_in"] >= 1000 and stats["bytes_out"] >= 1000
     openaifs_server.clear_stats()
-    assert openaifs_server.stats() == {"requests": {}, "bytes_in": 0, "bytes_out": 0}
+    assert openaifs_server.stats() == {
+        "requests": {},
+        "bytes_in": 0,
+        "bytes_out": 0,
+        "complete_hashed_bytes": 0,
+    }
 
 
 def test_controls_are_off_by_default():
