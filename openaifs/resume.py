@@ -33,14 +33,19 @@ from openaifs.limits import MiB
 from openaifs.upload import (
     MultipartUpload,
     UploadSettings,
-    md5_of_file,
+    hash_of_file,
     open_region,
     upload_local_file,
 )
 
 logger = logging.getLogger("openaifs")
 
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 2
+#: Journals of version 1 recorded each part's md5; version 2 records the hash it names.
+_READABLE_VERSIONS = (1, 2)
+#: How a new journal fingerprints parts: sha256 runs at 2.4 times md5's speed where the CPU
+#: has SHA extensions (1.5 against 0.64 GB/s here), and is computed in the threads that send.
+PART_HASH = "sha256"
 #: A journal whose Upload expires within this many seconds is not worth resuming.
 EXPIRY_MARGIN = 60
 #: The smallest part a resumable upload picks by itself (see :func:`resumable_part_size`).
@@ -50,14 +55,17 @@ MIN_RESUMABLE_PART = 8 * MiB
 def resumable_part_size(size: int, settings: UploadSettings) -> int:
     """The part size of a new resumable upload of ``size`` bytes.
 
-    Only accepted parts count for a resume, and up to ``concurrency`` parts are in flight at
-    once: with parts as large as the file allows, an interruption at half-way would find no
-    part done. So a file smaller than ``4 x concurrency`` parts goes up in parts of about a
-    ``4 x concurrency``-th of it, but never under 8 MiB (each part is one request) nor over
-    ``part_size``.
+    The parts are those a plain upload would send (see :func:`~openaifs.parts.plan_parts`):
+    of about equal size, a whole number per connection, so every wave keeps every
+    connection busy. Only accepted parts count for a resume, and up to ``concurrency`` are
+    in flight at once, so there are at least two waves (``2 x concurrency`` parts): an
+    interruption after the first finds that much done. Parts are never under 8 MiB (each is
+    one request and one round trip) nor over the largest part ``settings`` allow.
     """
-    wanted = -(-size // (4 * settings.concurrency))
-    return min(settings.largest_part, max(MIN_RESUMABLE_PART, wanted))
+    concurrency = settings.concurrency
+    count = -(-size // settings.largest_part)
+    count = max(2 * concurrency, -(-count // concurrency) * concurrency)
+    return min(settings.largest_part, max(MIN_RESUMABLE_PART, -(-size // count)))
 
 
 def journal_dir() -> str:
@@ -98,7 +106,8 @@ def write_atomically(path: str, data: bytes) -> None:
 class Journal:
     """What one pending Upload of a local file has sent so far.
 
-    ``parts`` maps a part's index (its place in the file) to ``[part_id, md5]``.
+    ``parts`` maps a part's index (its place in the file) to ``[part_id, digest]``, the
+    digest of the part's bytes by ``part_hash`` (``md5`` in journals of version 1).
     """
 
     file: str
@@ -116,6 +125,7 @@ class Journal:
     part_size: int
     expires_at: int | None = None
     parts: dict[int, list[str]] = field(default_factory=dict)
+    part_hash: str = PART_HASH
     saving: bool = field(default=True, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -141,10 +151,15 @@ class Journal:
         try:
             with open(file, "rb") as f:
                 data = json.loads(f.read())
-            if data.get("version") != JOURNAL_VERSION:
-                raise ValueError(f"version {data.get('version')!r}")
+            version = data.get("version")
+            if version not in _READABLE_VERSIONS:
+                raise ValueError(f"version {version!r}")
             parts = {int(i): list(p) for i, p in data["parts"].items()}
-            return cls(file=file, parts=parts, **{k: data[k] for k in cls.FIELDS})
+            part_hash = "md5" if version == 1 else data["part_hash"]
+            if part_hash not in hashlib.algorithms_guaranteed:
+                raise ValueError(f"part hash {part_hash!r}")
+            fields = {k: data[k] for k in cls.FIELDS}
+            return cls(file=file, parts=parts, part_hash=part_hash, **fields)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -174,6 +189,7 @@ class Journal:
             return
         data = {k: getattr(self, k) for k in self.FIELDS}
         data["version"] = JOURNAL_VERSION
+        data["part_hash"] = self.part_hash
         data["parts"] = {str(i): p for i, p in sorted(self.parts.items())}
         try:
             os.makedirs(os.path.dirname(self.file), mode=0o700, exist_ok=True)
@@ -182,15 +198,22 @@ class Journal:
             self.saving = False
             logger.warning("%s: cannot keep an upload journal, so no resume: %s", self.file, exc)
 
-    def part_md5(self, index: int) -> str:
-        """The md5 of part ``index`` of the local file as it is now."""
-        return md5_of_file(self.local_path, index * self.part_size, self.part_length(index))
+    def part_digest(self, index: int) -> str:
+        """The digest (``part_hash``) of part ``index`` of the local file as it is now."""
+        offset, length = index * self.part_size, self.part_length(index)
+        return hash_of_file(self.local_path, offset, length, self.part_hash)
 
-    def part_done(self, index: int, part_id: str) -> None:
-        """Record an accepted part (called from the threads sending parts)."""
-        md5 = self.part_md5(index)
+    def part_done(
+        self, index: int, part_id: str, digest_of: Callable[[str], str] | None = None
+    ) -> None:
+        """Record an accepted part (called from the threads sending parts).
+
+        ``digest_of`` hashes the bytes that were sent, still in memory; without it the
+        part is read again from the local file.
+        """
+        digest = digest_of(self.part_hash) if digest_of is not None else self.part_digest(index)
         with self._lock:
-            self.parts[index] = [part_id, md5]
+            self.parts[index] = [part_id, digest]
             self.save()
 
     def remove(self) -> None:
@@ -355,8 +378,8 @@ class Journals:
             self.discard(journal)
             return None
         # Parts whose bytes changed although size and mtime did not go up again.
-        for index, (_, md5) in list(journal.parts.items()):
-            if journal.part_md5(index) != md5:
+        for index, (_, digest) in list(journal.parts.items()):
+            if journal.part_digest(index) != digest:
                 del journal.parts[index]
         return journal
 

@@ -81,7 +81,15 @@ def check_size(size: int, path: str) -> None:
 
 def md5_of_file(local_path: str, offset: int = 0, size: int | None = None) -> str:
     """The lower-case hex md5 of a local file (or a region of it)."""
-    digest = hashlib.md5()
+    return hash_of_file(local_path, offset, size, "md5")
+
+
+def hash_of_file(
+    local_path: str, offset: int = 0, size: int | None = None, algorithm: str = "md5"
+) -> str:
+    """The lower-case hex digest (``algorithm``, a :mod:`hashlib` name) of a local file
+    or a region of it."""
+    digest = hashlib.new(algorithm)
     with open(local_path, "rb") as f:
         f.seek(offset)
         remaining = size if size is not None else -1
@@ -128,8 +136,10 @@ class MultipartUpload:
     upload_id : str, optional
         Carry on with this pending Upload instead of creating one (a resumed upload).
     on_part_done : callable, optional
-        Called with a part's index and id once the service has accepted it (the resume
-        journal records it).
+        Called with a part's index, its id and ``digest_of`` once the service has accepted
+        it (the resume journal records it). ``digest_of(algorithm)`` returns the hex digest
+        of the part's bytes from the memory they were sent from, or is ``None`` when they
+        were sent straight from a file.
     keep_on_failure : bool
         On failure stop sending but leave the Upload pending, for a later resume.
     """
@@ -147,7 +157,7 @@ class MultipartUpload:
         expires_after: int | None = None,
         on_part: Callable[[int], Any] | None = None,
         upload_id: str | None = None,
-        on_part_done: Callable[[int, str], Any] | None = None,
+        on_part_done: Callable[[int, str, Callable[[str], str] | None], Any] | None = None,
         keep_on_failure: bool = False,
     ) -> None:
         self.client = client
@@ -189,16 +199,18 @@ class MultipartUpload:
         open_part: Callable[[], IO[bytes]],
         length: int,
         done: Callable[[], Any] | None = None,
+        digest_of: Callable[[str], str] | None = None,
     ) -> None:
         """Queue part ``index`` (its place in the final file), blocking while the pool is full.
 
         ``open_part`` opens the part's bytes afresh for each attempt; ``done`` runs once
-        the part is sent or has failed (to free what backs it).
+        the part is sent or has failed (to free what backs it); ``digest_of`` hashes the
+        part's bytes in memory, for ``on_part_done``.
         """
         self._raise_if_failed()
         self._slots.acquire()
         try:
-            future = self._pool.submit(self._send_one, index, open_part, length, done)
+            future = self._pool.submit(self._send_one, index, open_part, length, done, digest_of)
         except BaseException:
             self._slots.release()
             raise
@@ -210,6 +222,7 @@ class MultipartUpload:
         open_part: Callable[[], IO[bytes]],
         length: int,
         done: Callable[[], Any] | None,
+        digest_of: Callable[[str], str] | None,
     ) -> str:
         try:
             if self._failed is not None:
@@ -217,7 +230,9 @@ class MultipartUpload:
             opener = counted_opener(open_part, self.on_part)
             part = self.client.add_part(self.upload_id, opener, length, path=self.path)
             if self.on_part_done is not None:
-                self.on_part_done(index, part["id"])
+                # In this sending thread, from the bytes still in memory: hashlib releases
+                # the GIL, so parts are hashed side by side, never by reading the file again.
+                self.on_part_done(index, part["id"], digest_of)
             return part["id"]
         except BaseException as exc:
             if self._failed is None:
@@ -329,6 +344,10 @@ class _PartBuffer:
 
     def open(self) -> IO[bytes]:
         return _ViewReader(self.view)
+
+    def digest(self, algorithm: str) -> str:
+        """The hex digest of the part's bytes (valid until the sender's ``done``)."""
+        return hashlib.new(algorithm, self.view).hexdigest()
 
     def done(self) -> None:
         """One user (the sender, the hasher) is finished; the last frees the memory."""
@@ -532,7 +551,8 @@ def _send_parts(
             if hasher is not None:
                 hasher.add(part)
             if sending:
-                upload.send(index, part.open, length, _timed_done(part, length, clock))
+                done = _timed_done(part, length, clock)
+                upload.send(index, part.open, length, done, part.digest)
 
 
 class _Buffers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -279,3 +280,51 @@ def test_an_upload_expired_with_every_part_sent_starts_over_at_complete(fs, serv
     assert stats["uploads.complete"] == 2  # refused (expired), then the fresh Upload's
     assert stats["uploads.create"] == 1
     assert fs.cat_file(PATH) == payload(10 * SMALL_PART + 5)
+
+
+def test_the_journal_fingerprints_each_sent_part_by_sha256(fs, local):
+    journal = interrupted(fs, local)
+    assert journal["version"] == 2 and journal["part_hash"] == "sha256"
+    data = payload(10 * SMALL_PART + 5)
+    for index, (_, digest) in journal["parts"].items():
+        start = int(index) * SMALL_PART
+        assert digest == hashlib.sha256(data[start : start + SMALL_PART]).hexdigest()
+
+
+def test_a_version_1_journal_with_md5_fingerprints_still_resumes(fs, server, local):
+    journal = interrupted(fs, local)
+    data = payload(10 * SMALL_PART + 5)
+    old = {k: v for k, v in journal.items() if k != "part_hash"}
+    old["version"] = 1
+    old["parts"] = {
+        i: [part_id, hashlib.md5(data[int(i) * SMALL_PART : (int(i) + 1) * SMALL_PART]).hexdigest()]
+        for i, (part_id, _) in journal["parts"].items()
+    }
+    [name] = os.listdir(fs.publisher.journals.directory)
+    with open(os.path.join(fs.publisher.journals.directory, name), "w") as f:
+        json.dump(old, f)
+    server.clear_stats()
+    fs.put_file(local, PATH)
+    assert server.stats()["requests"]["uploads.parts.create"] == 11 - len(journal["parts"])
+    assert fs.cat_file(PATH) == data
+
+
+@pytest.mark.parametrize(
+    ("size_mib", "part_mib", "parts"),
+    [(256, 16, 16), (2048, 2048 / 88, 88), (100, 8, 13), (40, 8, 5)],
+)
+def test_resumable_parts_are_those_of_a_plain_upload_in_two_waves_or_more(
+    size_mib, part_mib, parts
+):
+    from openaifs.parts import plan_parts
+    from openaifs.resume import resumable_part_size
+    from openaifs.upload import UploadSettings
+
+    settings = UploadSettings()
+    size = int(size_mib * 2**20)
+    part = resumable_part_size(size, settings)
+    assert part == pytest.approx(part_mib * 2**20, abs=1)
+    assert -(-size // part) == parts
+    if parts >= 2 * settings.concurrency:  # as a plain upload cuts it, to the byte
+        plan = plan_parts(size, max_part=settings.largest_part, concurrency=settings.concurrency)
+        assert len(plan) == parts and abs(plan[0][1] - part) <= 1
