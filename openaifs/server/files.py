@@ -130,11 +130,12 @@ async def delete(request: web.Request) -> web.StreamResponse:
     """``DELETE /files/{id}``."""
     state = _state(request)
     file_id = request.match_info["file_id"]
-    deleted = await state.run(
+    content = await state.run(
         state.storage.delete_file, request[PROJECT], file_id, state.clock.now()
     )
-    if not deleted:
+    if content is None:
         raise not_found("File", file_id)
+    state.run_later(state.storage.remove_content, content)
     return json_response(deleted_object(file_id))
 
 

@@ -74,6 +74,11 @@ class ServerState:
             self.executor, functools.partial(function, *args, **kwargs)
         )
 
+    def run_later(self, function: Callable[..., Any], *args: Any) -> None:
+        """Run a blocking call in the I/O thread pool without waiting for it (it must not
+        raise: nobody would see the error)."""
+        self.executor.submit(function, *args)
+
     def start_processing(self, file_id: str, now: int) -> None:
         """Begin processing a new file (call before its row is committed, so it is never seen
         ``processed`` too early)."""

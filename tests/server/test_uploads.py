@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import openai
@@ -256,6 +257,10 @@ def test_deleting_a_completed_upload_frees_its_parts(tmp_path):
         assert os.listdir(tmp_path / "blobs") == []
         assert sdk.files.content(file_id).content == data
         sdk.files.delete(file_id)
+        # The parts are unlinked just after the answer (unlinking can wait on the disk).
+        deadline = time.monotonic() + 10
+        while os.listdir(tmp_path / "parts") and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert os.listdir(tmp_path / "parts") == []
     with LocalServer(data_dir=tmp_path) as server:  # and a restart keeps it that way
         assert server.sdk().files.list().data == []
