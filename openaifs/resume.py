@@ -128,6 +128,7 @@ class Journal:
     part_hash: str = PART_HASH
     saving: bool = field(default=True, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _saver: _Saver | None = field(default=None, repr=False)
 
     FIELDS = (
         "upload_id",
@@ -187,10 +188,11 @@ class Journal:
         """Write the journal crash-safely; a failure to write only loses the resume."""
         if not self.saving:
             return
-        data = {k: getattr(self, k) for k in self.FIELDS}
-        data["version"] = JOURNAL_VERSION
-        data["part_hash"] = self.part_hash
-        data["parts"] = {str(i): p for i, p in sorted(self.parts.items())}
+        with self._lock:  # a snapshot: parts are recorded from the sending threads
+            data = {k: getattr(self, k) for k in self.FIELDS}
+            data["version"] = JOURNAL_VERSION
+            data["part_hash"] = self.part_hash
+            data["parts"] = {str(i): p for i, p in sorted(self.parts.items())}
         try:
             os.makedirs(os.path.dirname(self.file), mode=0o700, exist_ok=True)
             write_atomically(self.file, json.dumps(data, indent=1).encode())
@@ -214,11 +216,61 @@ class Journal:
         digest = digest_of(self.part_hash) if digest_of is not None else self.part_digest(index)
         with self._lock:
             self.parts[index] = [part_id, digest]
-            self.save()
+            if self._saver is None:
+                self._saver = _Saver(self.save)
+        self._saver.request()
+
+    def flush(self) -> None:
+        """Wait until every recorded part is saved (call before removing or giving up)."""
+        with self._lock:
+            saver, self._saver = self._saver, None
+        if saver is not None:
+            saver.close()
 
     def remove(self) -> None:
+        self.flush()  # so no late save writes the file again
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.file)
+
+
+class _Saver:
+    """Saves a journal in its own thread whenever asked, the newest state each time.
+
+    A save is an fsync'd write (10 ms and more on a busy disk); made by the thread that sent
+    a part, it held that connection idle, and the journal's lock held every other sender
+    behind it. Requests that arrive during a save are served by one save after it.
+    """
+
+    def __init__(self, save: Callable[[], None]) -> None:
+        self._save = save
+        self._changed = threading.Condition()
+        self._wanted = False
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="openaifs-journal", daemon=True)
+        self._thread.start()
+
+    def request(self) -> None:
+        """Ask for a save of the journal as it will be when the save starts."""
+        with self._changed:
+            self._wanted = True
+            self._changed.notify()
+
+    def close(self) -> None:
+        """Make the save asked for, if any, then end the thread."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not (self._wanted or self._closed):
+                    self._changed.wait()
+                if not self._wanted:
+                    return
+                self._wanted = False
+            self._save()  # never raises: a failed save turns saving off and says so
 
 
 def service_refused(exc: BaseException) -> bool:
@@ -350,6 +402,7 @@ class Journals:
             )
         except BaseException as exc:
             if not service_refused(exc):
+                journal.flush()  # every part the service accepted is on disk for the rerun
                 logger.info("%s: interrupted; the same call resumes it (%s)", path, journal.file)
                 raise
             self.discard(journal)
