@@ -11,6 +11,7 @@ import concurrent.futures as cf
 import hashlib
 import io
 import logging
+import mmap
 import os
 import queue
 import threading
@@ -113,6 +114,49 @@ def open_region(local_path: str, offset: int) -> Callable[[], IO[bytes]]:
     return opener
 
 
+class _SendingReader:
+    """A part's bytes as one attempt sends them: sets ``begun`` when first read (the
+    request's headers are out by then), and feeds what it reads to ``digest``, if any, so
+    a part is fingerprinted while it is sent, in the thread that sends it."""
+
+    def __init__(self, source: IO[bytes], begun: threading.Event, digest: Any) -> None:
+        self._source = source
+        self._begun = begun
+        self.digest = digest
+        self.count = 0
+
+    def read(self, n: int = -1) -> bytes:
+        self._begun.set()
+        data = self._source.read(n)
+        self.count += len(data)
+        if self.digest is not None:
+            self.digest.update(data)
+        return data
+
+    def close(self) -> None:
+        self._source.close()
+
+
+def _digest_of(
+    attempts: list[_SendingReader], length: int, fallback: Callable[[str], str] | None
+) -> Callable[[str], str] | None:
+    """The part's digest by the hash its last (accepted) attempt computed while sending,
+    else ``fallback``'s (from memory), else ``None`` (the journal reads the file)."""
+    last = attempts[-1] if attempts else None
+    if last is None or last.digest is None or last.count != length:
+        return fallback
+    digest = last.digest
+
+    def digest_of(algorithm: str) -> str:
+        if algorithm == digest.name:
+            return digest.hexdigest()
+        if fallback is None:
+            raise ValueError(f"no {algorithm} of this part")
+        return fallback(algorithm)
+
+    return digest_of
+
+
 class MultipartUpload:
     """One Upload: created at once, parts sent in parallel, completed or cancelled.
 
@@ -142,6 +186,9 @@ class MultipartUpload:
         were sent straight from a file.
     keep_on_failure : bool
         On failure stop sending but leave the Upload pending, for a later resume.
+    part_hash : str, optional
+        A :mod:`hashlib` name: each part is hashed so while it is sent, for
+        ``on_part_done`` (the journal's fingerprint of the part).
     """
 
     def __init__(
@@ -159,8 +206,10 @@ class MultipartUpload:
         upload_id: str | None = None,
         on_part_done: Callable[[int, str, Callable[[str], str] | None], Any] | None = None,
         keep_on_failure: bool = False,
+        part_hash: str | None = None,
     ) -> None:
         self.client = client
+        self.part_hash = part_hash
         self.path = path
         self.size = size
         self.on_part = on_part
@@ -169,6 +218,7 @@ class MultipartUpload:
         self._slots = threading.BoundedSemaphore(concurrency)
         self._pool = cf.ThreadPoolExecutor(concurrency, thread_name_prefix="openaifs-part")
         self._parts: dict[int, cf.Future] = {}
+        self._last_begun: threading.Event | None = None
         self._failed: BaseException | None = None
         self.expires_at: int | None = None
         if upload_id is None:
@@ -200,17 +250,25 @@ class MultipartUpload:
         length: int,
         done: Callable[[], Any] | None = None,
         digest_of: Callable[[str], str] | None = None,
+        prepare: Callable[[], Any] | None = None,
     ) -> None:
         """Queue part ``index`` (its place in the final file), blocking while the pool is full.
 
         ``open_part`` opens the part's bytes afresh for each attempt; ``done`` runs once
         the part is sent or has failed (to free what backs it); ``digest_of`` hashes the
-        part's bytes in memory, for ``on_part_done``.
+        part's bytes in memory, for ``on_part_done``; ``prepare`` runs first, in the
+        sending thread (it reads the part into memory, so parts are read side by side).
         """
         self._raise_if_failed()
         self._slots.acquire()
+        # Parts are read side by side, but their requests begin in the order they were
+        # handed over: the service can then hash them as they arrive (see _send_one).
+        after, begun = self._last_begun, threading.Event()
+        self._last_begun = begun
         try:
-            future = self._pool.submit(self._send_one, index, open_part, length, done, digest_of)
+            future = self._pool.submit(
+                self._send_one, index, open_part, length, done, digest_of, prepare, after, begun
+            )
         except BaseException:
             self._slots.release()
             raise
@@ -223,22 +281,38 @@ class MultipartUpload:
         length: int,
         done: Callable[[], Any] | None,
         digest_of: Callable[[str], str] | None,
+        prepare: Callable[[], Any] | None,
+        after: threading.Event | None,
+        begun: threading.Event,
     ) -> str:
         try:
             if self._failed is not None:
                 raise cf.CancelledError()
-            opener = counted_opener(open_part, self.on_part)
+            if prepare is not None:
+                prepare()
+            # Begin after the part handed over before this one has begun (or once the
+            # upload failed: that part's sender may have been cancelled before it ran).
+            # A request has begun when its body is first read: its headers are sent.
+            while after is not None and not after.wait(0.05) and self._failed is None:
+                pass
+            attempts: list[_SendingReader] = []
+
+            def open_attempt() -> _SendingReader:
+                digest = hashlib.new(self.part_hash) if self.part_hash else None
+                attempts.append(_SendingReader(open_part(), begun, digest))
+                return attempts[-1]
+
+            opener = counted_opener(open_attempt, self.on_part)
             part = self.client.add_part(self.upload_id, opener, length, path=self.path)
             if self.on_part_done is not None:
-                # In this sending thread, from the bytes still in memory: hashlib releases
-                # the GIL, so parts are hashed side by side, never by reading the file again.
-                self.on_part_done(index, part["id"], digest_of)
+                self.on_part_done(index, part["id"], _digest_of(attempts, length, digest_of))
             return part["id"]
         except BaseException as exc:
             if self._failed is None:
                 self._failed = exc
             raise
         finally:
+            begun.set()
             self._slots.release()
             if done is not None:
                 done()
@@ -334,13 +408,39 @@ class _PartBuffer:
 
     Every attempt to send the part reads the same memory, so a retry touches the disk no
     more than the first try, and the md5 of the whole is computed from these very bytes.
+    The part is read by :meth:`fill`, in the thread that sends it (so parts are read side
+    by side, and each is sent as soon as it is read); the hasher waits for it.
     """
 
-    def __init__(self, view: memoryview, uses: int, release: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        view: memoryview,
+        uses: int,
+        release: Callable[[], Any],
+        read: Callable[[memoryview], None],
+    ) -> None:
         self.view = view
         self._uses = uses
         self._lock = threading.Lock()
         self._release = release
+        self._read = read
+        self._filled = threading.Event()
+        self.failed = False
+        self.error: BaseException | None = None  # why it could not be read
+
+    def fill(self) -> None:
+        """Read the part into memory (once; a failure is kept and raised)."""
+        try:
+            self._read(self.view)
+        except BaseException as exc:
+            self.failed, self.error = True, exc
+            raise
+        finally:
+            self._filled.set()
+
+    def wait_filled(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the part to be read (or fail to be)."""
+        return self._filled.wait(timeout)
 
     def open(self) -> IO[bytes]:
         return _ViewReader(self.view)
@@ -351,6 +451,9 @@ class _PartBuffer:
 
     def done(self) -> None:
         """One user (the sender, the hasher) is finished; the last frees the memory."""
+        if not self._filled.is_set():  # never read (the upload failed first): say so
+            self.failed = True
+            self._filled.set()
         with self._lock:
             self._uses -= 1
             last = self._uses == 0
@@ -395,6 +498,7 @@ class _InOrderMd5:
         self._queue: queue.SimpleQueue[_PartBuffer | None] = queue.SimpleQueue()
         self._timings = timings
         self._failure: Exception | None = None
+        self._abandoned = threading.Event()
         self._thread = threading.Thread(target=self._run, name="openaifs-md5", daemon=True)
         self._thread.start()
 
@@ -403,8 +507,19 @@ class _InOrderMd5:
 
     def _run(self) -> None:
         while (part := self._queue.get()) is not None:
+            while not part.wait_filled(0.05):
+                if self._abandoned.is_set():  # its sender was cancelled before reading it
+                    break
+            filled = part.wait_filled(0) and not part.failed
             started = time.perf_counter()
             try:
+                if not filled and self._failure is None:
+                    error = part.error
+                    self._failure = (
+                        error
+                        if isinstance(error, Exception)
+                        else OSError("a part was never read; its upload failed")
+                    )
                 if self._failure is None:
                     self._md5.update(part.view)
             except Exception as exc:  # kept for hexdigest; every part is still released
@@ -425,6 +540,12 @@ class _InOrderMd5:
         """Hash what was handed over and end the thread (every buffer is freed)."""
         self._queue.put(None)
         self._thread.join()
+
+    def abandon(self) -> None:
+        """End the thread without waiting for parts that will never be read (the upload
+        failed, and their senders were cancelled)."""
+        self._abandoned.set()
+        self.stop()
 
 
 def upload_local_file(
@@ -503,9 +624,12 @@ def upload_local_file(
     )
     clock.mark("create")
     hasher = _InOrderMd5(timings) if md5 is None and settings.checksum else None
+    # Open until every sender is finished: complete and abort both wait for them.
+    source = open(local_path, "rb", buffering=0)  # noqa: SIM115 - closed below
     try:
         held = max(1, min(concurrency, settings.memory // plan[0][1]))
-        _send_parts(upload, local_path, plan, _Buffers(held, plan[0][1]), hasher, clock)
+        buffers = _Buffers(held, plan[0][1])
+        _send_parts(upload, source.fileno(), plan, buffers, hasher, clock)
         clock.begin_wait()
         if hasher is not None:
             md5 = hasher.hexdigest()
@@ -520,81 +644,86 @@ def upload_local_file(
         raise
     finally:
         if hasher is not None:
-            hasher.stop()
+            hasher.abandon()
+        source.close()
 
 
 def _send_parts(
     upload: MultipartUpload,
-    local_path: str,
+    fd: int,
     plan: list[tuple[int, int]],
     buffers: _Buffers,
     hasher: _InOrderMd5 | None,
     clock: _Clock,
 ) -> None:
-    """Read each part of ``plan`` once, in order, and hand it to a sender and the hasher."""
-    with open(local_path, "rb", buffering=0) as source:
-        for index, (offset, length) in enumerate(plan):
-            if hasher is None and upload.has_part(index):
-                continue  # neither sent nor hashed: not even read
-            buffer = buffers.take()  # waits while every buffer is in use
+    """Hand each part of ``plan``, in order, to a sender (which reads it from ``fd``) and
+    to the hasher."""
+    for index, (offset, length) in enumerate(plan):
+        if hasher is None and upload.has_part(index):
+            continue  # neither sent nor hashed: not even read
+        buffer = buffers.take()  # waits while every buffer is in use
+        sending = not upload.has_part(index)  # a resumed Upload may hold it already
+
+        def read(view: memoryview, offset: int = offset) -> None:
+            _read_exactly(fd, view, offset, upload.path, clock)
+
+        part = _PartBuffer(
+            memoryview(buffer)[:length],
+            int(hasher is not None) + int(sending),
+            lambda b=buffer: buffers.give(b),
+            read,
+        )
+        if not sending:
             try:
-                _read_exactly(source, buffer, offset, length, upload.path, clock)
+                part.fill()  # only hashed: read here
             except BaseException:
-                buffers.give(buffer)
+                part.done()
                 raise
-            sending = not upload.has_part(index)  # a resumed Upload may hold it already
-            part = _PartBuffer(
-                memoryview(buffer)[:length],
-                int(hasher is not None) + int(sending),
-                lambda b=buffer: buffers.give(b),
-            )
-            if hasher is not None:
-                hasher.add(part)
-            if sending:
-                done = _timed_done(part, length, clock)
-                upload.send(index, part.open, length, done, part.digest)
+        if hasher is not None:
+            hasher.add(part)
+        if sending:
+            done = _timed_done(part, length, clock)
+            upload.send(index, part.open, length, done, part.digest, part.fill)
 
 
 class _Buffers:
     """At most ``count`` part buffers, allocated on first need and then reused.
 
-    Reuse spares the kernel mapping and zeroing fresh pages for every part.
+    Reuse spares the kernel mapping and zeroing fresh pages for every part. Each is an
+    anonymous mapping, whose pages the kernel supplies as the part is read into it (in the
+    sending thread): a ``bytearray`` is zeroed whole when made, 10 ms per 16 MiB here, in
+    the thread that hands parts out, which held every later part back.
     """
 
     def __init__(self, count: int, size: int) -> None:
-        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        self._free: queue.SimpleQueue[mmap.mmap] = queue.SimpleQueue()
         self._left = count
         self._size = size
 
-    def take(self) -> bytearray:
+    def take(self) -> mmap.mmap:
         if self._left and self._free.empty():
             self._left -= 1
-            return bytearray(self._size)
+            return mmap.mmap(-1, self._size)
         return self._free.get()
 
-    def give(self, buffer: bytearray) -> None:
+    def give(self, buffer: mmap.mmap) -> None:
         self._free.put(buffer)
 
 
-def _read_exactly(
-    source: IO[bytes], buffer: bytearray, offset: int, length: int, path: str, clock: _Clock
-) -> None:
-    """Read ``length`` bytes at ``offset`` of ``source`` into the start of ``buffer``."""
+def _read_exactly(fd: int, view: memoryview, offset: int, path: str, clock: _Clock) -> None:
+    """Fill ``view`` with the bytes of the open file ``fd`` from ``offset`` (thread-safe:
+    ``pread`` moves no shared file position)."""
     started = time.perf_counter()
-    view = memoryview(buffer)
     filled = 0
-    try:
-        source.seek(offset)
-        while filled < length:
-            n = source.readinto(view[filled:length])
-            if not n:
-                raise OSError(
-                    f"{path}: the local file ended at byte {offset + filled}, "
-                    f"short of the {offset + length} it had when the upload began"
-                )
-            filled += n
-    finally:
-        view.release()
+    length = len(view)
+    while filled < length:
+        n = os.preadv(fd, [view[filled:]], offset + filled)
+        if not n:
+            raise OSError(
+                f"{path}: the local file ended at byte {offset + filled}, "
+                f"short of the {offset + length} it had when the upload began"
+            )
+        filled += n
     clock.add("read", time.perf_counter() - started)
 
 
