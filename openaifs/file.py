@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from fsspec.spec import AbstractBufferedFile
 
 from openaifs.limits import MAX_UPLOAD_SIZE
+from openaifs.multipart import MultipartUpload, open_region
 from openaifs.progress import ThreadSafeProgress
-from openaifs.upload import MultipartUpload, open_region, remove_quietly
+from openaifs.upload import remove_quietly
 
 if TYPE_CHECKING:
     from openaifs.download import ContentReader

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openaifs.limits import PROTOCOL
-from openaifs.upload import open_region
+from openaifs.multipart import open_region
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,8 @@ from typing import Any
 
 from openaifs.client import APIClient
 from openaifs.limits import MiB
-from openaifs.upload import (
-    MultipartUpload,
-    UploadSettings,
-    hash_of_file,
-    open_region,
-    upload_local_file,
-)
+from openaifs.multipart import MultipartUpload, open_region
+from openaifs.upload import UploadSettings, hash_of_file, upload_local_file
 
 logger = logging.getLogger("openaifs")
 

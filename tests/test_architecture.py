@@ -53,7 +53,8 @@ def test_no_merge_conflict_markers_left_in_tracked_text():
         tracked = [
             str(p.relative_to(ROOT))
             for p in ROOT.rglob("*")
-            if p.suffix in {".py", ".md", ".cfg", ".toml", ".yaml", ".txt"} and ".git" not in p.parts
+            if p.suffix in {".py", ".md", ".cfg", ".toml", ".yaml", ".txt"}
+            and ".git" not in p.parts
         ]
     marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
     found = []

@@ -142,3 +142,49 @@ def test_a_size_under_one_part_per_connection_is_cut_for_every_connection():
 def test_a_bad_plan_is_refused():
     with pytest.raises(ValueError, match="at least 1"):
         plan_parts(10, max_part=0, concurrency=2)
+
+
+def test_parts_read_side_by_side_still_begin_in_order_so_complete_reads_nothing(
+    server, client, tmp_path
+):
+    # Regression: once senders read their own parts, requests began in any order, and the
+    # service's running md5 (kept in the order part requests begin) had to re-read most of
+    # the file at complete.
+    data = payload(24 * PART + 3, seed=11)
+    local = tmp_path / "local.bin"
+    local.write_bytes(data)
+    settings = UploadSettings(part_size=PART, threshold=PART, concurrency=8)
+    # On fresh connections a request may still be overtaken (the server registers a new
+    # connection a loop turn later); once they are open, parts arrive in order.
+    upload(client, local, len(data), settings)
+    for _ in range(3):
+        server.clear_stats()
+        upload(client, local, len(data), settings)
+        assert server.stats()["complete_hashed_bytes"] == 0
+
+
+def test_a_part_refused_with_many_queued_ends_the_upload_without_hanging(server, client, tmp_path):
+    # Parts queued behind a refused one are cancelled before their senders read them: the
+    # md5 thread, waiting for them in order, must give up rather than wait forever.
+    import threading
+
+    data = payload(32 * PART, seed=12)
+    local = tmp_path / "local.bin"
+    local.write_bytes(data)
+    server.add_fault("uploads.parts.create", status=400, times=1)
+    settings = UploadSettings(part_size=PART, threshold=PART, concurrency=2)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            upload(client, local, len(data), settings)
+        except BaseException as exc:  # kept for the assertion below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the upload hung after a refused part"
+    assert len(outcome) == 1 and getattr(outcome[0], "status", None) == 400
+    assert server.stats()["requests"].get("uploads.cancel") == 1
+    assert server.sdk().files.list().data == []

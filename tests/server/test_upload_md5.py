@@ -66,7 +66,9 @@ def test_parts_sent_at_once_and_listed_shuffled(openaifs_sdk):
     chunks = [os.urandom(rng.randrange(1, 300_000)) for _ in range(12)]
     upload = _upload(openaifs_sdk, sum(map(len, chunks)))
     with ThreadPoolExecutor(6) as pool:
-        parts = list(pool.map(lambda c: openaifs_sdk.uploads.parts.create(upload.id, data=c), chunks))
+        parts = list(
+            pool.map(lambda c: openaifs_sdk.uploads.parts.create(upload.id, data=c), chunks)
+        )
     order = list(range(12))
     rng.shuffle(order)
     listed = b"".join(chunks[i] for i in order)
@@ -78,7 +80,7 @@ def _cut_off_part(server: LocalServer, upload_id: str, size: int, sent: int) -> 
     """Send the start of a ``size``-byte part, then close the connection."""
     boundary = "cut0ff"
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"b\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="data"; filename="b"\r\n'
         "Content-Type: application/octet-stream\r\n\r\n"
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
