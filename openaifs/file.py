@@ -245,7 +245,11 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         self.target = target
         self.publisher = publisher
         self.declared_size = size
-        self._md5 = hashlib.md5() if publisher.settings.checksum else None
+        # Parts sent while writing (a declared size) need the md5 as the bytes go by; a
+        # spooled file is hashed by the upload itself, beside its parts' sends, so that
+        # writing (which the caller waits on) costs no more than copying to the spool.
+        streaming = size is not None and size > publisher.settings.threshold
+        self._md5 = hashlib.md5() if publisher.settings.checksum and streaming else None
         self._written = 0
         self._spool: Any = None
         self._upload: MultipartUpload | None = None
@@ -282,6 +286,13 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         if self._md5 is not None:
             self._md5.update(data)
         self._written += n
+        if self._spool is not None and not self._streaming:
+            # Spooling already: straight to the spool. Through the block buffer, every byte
+            # was copied twice, into a fresh buffer each block (new pages, which cost more
+            # than the copy).
+            self._spool.write(data)
+            self.loc += n
+            return n
         return super().write(data)
 
     def _upload_chunk(self, final: bool = False) -> bool:
