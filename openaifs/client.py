@@ -120,18 +120,20 @@ class MultipartBody(io.RawIOBase):
         # requests sizes a body as len() - tell(); without this it falls back to chunked.
         return self._pos
 
-    def read(self, n: int = -1) -> bytes:
+    def read(self, n: int = -1) -> bytes | memoryview:
         if n is None or n < 0:
             n = self.len
-        out = self._head.read(n)
+        out: bytes | memoryview = self._head.read(n)
         if len(out) < n and self._remaining:
             chunk = self._source.read(min(n - len(out), self._remaining))
             if not chunk:
                 raise OSError(f"content ended {self._remaining} bytes short of its declared size")
             self._remaining -= len(chunk)
-            out += chunk
+            # A source in memory hands out views of its bytes: passed on as they are, not
+            # copied, unless headers or the closing boundary share this read.
+            out = chunk if not out else bytes(out) + chunk
         if len(out) < n and not self._remaining:
-            out += self._tail.read(n - len(out))
+            out = bytes(out) + self._tail.read(n - len(out))
         self._pos += len(out)
         return out
 
