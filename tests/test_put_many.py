@@ -119,3 +119,31 @@ def test_a_listing_fetched_during_a_write_does_not_hide_the_written_file(fs):
     fs.metadata.store_listing(fetch_racing_a_write())
     assert fs.exists("openai://user_data/new.txt")
     assert fs.ls("openai://user_data", detail=False) == ["user_data/new.txt"]
+
+
+def test_writers_at_once_share_their_looks_and_each_replaces_its_older_version(
+    fs, server, tmp_path, openaifs_sdk
+):
+    # Regression: each small file's write made its own look at the newest files after
+    # publishing (one files.list per file, more with 16 writers at once); concurrent
+    # writers now share a look that began after all their files were made.
+    names = [f"f{i:03}.txt" for i in range(60)]
+    for name in names[:20]:  # older versions, to be replaced
+        fs.pipe_file(f"openai://user_data/{name}", b"old")
+    local = tmp_path / "many"
+    local.mkdir()
+    for name in names:
+        (local / name).write_bytes(name.encode())
+    server.configure(latency_ms=20)  # as on a network: writers overlap (reset after the test)
+    server.clear_stats()
+    fs.put([str(local / n) for n in names], "openai://user_data/")
+    lists = server.stats()["requests"].get("files.list", 0)
+    # Was 2 per file; now a look serves the writers that finished meanwhile (~19 for 60).
+    assert lists <= len(names) // 2, f"{lists} list requests for {len(names)} files"
+    server.configure(latency_ms=0)
+    by_name: dict[str, list[str]] = {}
+    for f in openaifs_sdk.files.list(purpose="user_data"):
+        by_name.setdefault(f.filename, []).append(f.id)
+    assert sorted(by_name) == names
+    assert all(len(ids) == 1 for ids in by_name.values()), "an older version was left"
+    assert fs.cat_file("openai://user_data/f000.txt") == b"f000.txt"
