@@ -146,7 +146,7 @@ class Catalog:
     has_key : bool
         Whether an API key was configured (asking without one fails with a clear message).
     max_concurrency : int
-        Deletes in flight at once.
+        Deletes in flight at once are twice this (each is one small request).
     """
 
     def __init__(
@@ -386,7 +386,9 @@ class Catalog:
 
         deleted: list[str] = []
         try:
-            with cf.ThreadPoolExecutor(min(len(files), self.max_concurrency)) as pool:
+            # A delete is one small request, bound by the round trip, not bandwidth: as
+            # many small files go at once (see ManyFiles._workers_for).
+            with cf.ThreadPoolExecutor(min(len(files), 2 * self.max_concurrency)) as pool:
                 futures = [pool.submit(delete, f) for f in files]
                 for future in cf.as_completed(futures):
                     if future.exception() is None:
