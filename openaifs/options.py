@@ -81,3 +81,19 @@ def check_options(cls: type, options: dict[str, Any]) -> None:
             f"{cls.__name__} got an unknown option {name!r}{hint} "
             "(see docs/configuration.md for every option)"
         )
+
+
+def refuse_filesystem_options(cls: type, method: str, kwargs: dict[str, Any]) -> None:
+    """Raise :class:`TypeError` if a call got one of the filesystem's own options.
+
+    Write methods take fsspec's extra keywords and ignore them, so
+    ``fs.put_file(a, b, checksum=False)`` used to do nothing at all; such options belong
+    to the filesystem, which says so here.
+    """
+    misplaced = sorted(set(kwargs) & set(known_options(cls)) - PASSED_THROUGH)
+    if misplaced:
+        name = misplaced[0]
+        raise TypeError(
+            f"{method}() got {name!r}, an option of the filesystem, not of one call: "
+            f"OpenAIFileSystem({name}=...), or fsspec.filesystem('openai', {name}=...)"
+        )

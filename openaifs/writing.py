@@ -9,7 +9,7 @@ from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 
-from openaifs import arguments
+from openaifs import arguments, options
 from openaifs.progress import ThreadSafeProgress
 
 
@@ -41,6 +41,7 @@ class WriteMethods:
             Return only once the service has processed the file (see
             :meth:`wait_for_processing`).
         """
+        options.refuse_filesystem_options(type(self), "pipe_file", kwargs)
         arguments.check_content(value)
         arguments.check_write_mode(mode)
         self._check_wait(wait)
@@ -91,6 +92,7 @@ class WriteMethods:
             Carry on from an interrupted earlier run of the same call, if the service
             still holds its Upload (default: the filesystem's ``resume``).
         """
+        options.refuse_filesystem_options(type(self), "put_file", kwargs)
         arguments.check_write_mode(mode)
         if os.path.isdir(lpath):
             return
@@ -136,6 +138,7 @@ class WriteMethods:
         overwrite, expires_after, mime_type, callback
             As for :meth:`open` (``callback`` counts the bytes sent).
         """
+        options.refuse_filesystem_options(type(self), "cp_file", kwargs)
         try:
             file, name = self._file(path1)
         except IsADirectoryError:

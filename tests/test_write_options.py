@@ -121,3 +121,16 @@ def test_tqdm_callback(fs, tmp_path):
     progress.close()
     assert "100%" in shown.getvalue()
     assert fs.cat_file(PATH) == payload(2 * PART + 7)
+
+
+@pytest.mark.parametrize("option", ["checksum", "part_size", "max_concurrency", "read_timeout"])
+def test_a_filesystem_option_given_to_one_write_is_refused_not_ignored(fs, tmp_path, option):
+    # Regression: fs.put_file(a, b, checksum=False) was silently ignored (fsspec's extra
+    # keywords are accepted and dropped), so the md5 was computed all the same.
+    local = tmp_path / "a.txt"
+    local.write_bytes(b"abc")
+    with pytest.raises(TypeError, match=f"'{option}', an option of the filesystem"):
+        fs.put_file(str(local), "openai://user_data/a.txt", **{option: False})
+    with pytest.raises(TypeError, match="an option of the filesystem"):
+        fs.pipe_file("openai://user_data/a.txt", b"abc", **{option: False})
+    assert not fs.exists("openai://user_data/a.txt")
