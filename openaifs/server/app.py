@@ -93,11 +93,25 @@ async def _pipeline(request: web.Request, handler: Handler) -> web.StreamRespons
         return error_response(ApiError(500, message, type="server_error"))
 
 
+#: What one ``recv`` on a connection may return. asyncio's 256 KiB cost a system call and a
+#: fresh ``bytes`` per 256 KiB: at loopback speed a fifth more CPU per byte received.
+RECV_SIZE = 1024 * 1024
+
+
+def _receive_in_larger_pieces(transport: Any) -> None:
+    """Let this connection's transport read up to :data:`RECV_SIZE` at once (unshaped only:
+    a shaped connection is metered in small pieces)."""
+    if transport is not None and getattr(transport, "max_size", None) is not None:
+        transport.max_size = RECV_SIZE
+
+
 async def _api_call(request: web.Request, handler: Handler, operation: str) -> Any:
     state = request.app[STATE]
     state.stats.requests[operation] += 1
     request[PROJECT] = project_of(request, state)
     fault = state.faults.take(operation)
+    if not state.shaper.limited:
+        _receive_in_larger_pieces(request.transport)
     await state.shaper.delay()
     if fault is not None:
         kind = fault["kind"]
