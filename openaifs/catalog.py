@@ -12,7 +12,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,65 +74,6 @@ class Mark:
         return self.seen_until is not None and file["created_at"] < self.seen_until
 
 
-class _Batch:
-    """Writers waiting for one look (see :class:`SharedLooks`)."""
-
-    def __init__(self) -> None:
-        self.marks: list[Mark] = []
-        self.done = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
-
-    def result(self) -> Any:
-        self.done.wait()
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
-class SharedLooks:
-    """Looks at the newest files, shared by the writers that want one at the same time.
-
-    A writer of many small files at once (``fs.put`` of a folder) made one look per file
-    after publishing it, each a request of its own. Here a writer joins the batch that has
-    not begun yet (or starts one, and leads it); a batch begins once the look before it has
-    ended, so its look starts after every member's file was made, and serves them all: it
-    reads down to the first file that every member's mark knows, and each member keeps what
-    lies before its own mark. One look at a time, so while one runs the next batch gathers.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running = threading.Lock()
-        self._pending: _Batch | None = None
-
-    def join(self, mark: Mark) -> tuple[_Batch, bool]:
-        """Join the batch not begun yet; whether this caller leads (runs) it."""
-        with self._lock:
-            batch, leading = self._pending, False
-            if batch is None:
-                batch, leading = _Batch(), True
-                self._pending = batch
-            batch.marks.append(mark)
-        return batch, leading
-
-    def run(self, batch: _Batch, look: Callable[[list[Mark]], Any]) -> None:
-        """Run ``look`` for ``batch`` once the look before it has ended."""
-        with self._running:
-            with self._lock:
-                self._pending = None  # closed: from now on writers gather for the next
-                marks = list(batch.marks)
-            try:
-                batch.value = look(marks)
-            except Exception as exc:  # every member raises it
-                batch.error = exc
-            except BaseException as exc:  # the leader was interrupted: its members fail
-                batch.error = OSError(f"the look at the newest files was interrupted ({exc!r})")
-                raise
-            finally:
-                batch.done.set()
-
-
 class Catalog:
     """Names to File objects, with the metadata cache in front of the service.
 
@@ -157,7 +97,6 @@ class Catalog:
         self.has_key = has_key
         self.max_concurrency = max_concurrency
         self._listing_lock = threading.Lock()
-        self._looks = SharedLooks()
 
     def require_key(self) -> None:
         if not self.has_key:
@@ -315,28 +254,36 @@ class Catalog:
         must mean "the project is known up to here", or a later look would stop too
         early. Without a mark, it lists the project.
         """
-        self.require_key()
-        if mark is None:
-            return self.metadata.found_newer(self._look([], shown))
-        batch, leading = self._looks.join(mark)
-        if leading:
-            self._looks.run(batch, lambda marks: self._look_shared(marks, shown))
-        scanned, found = batch.result()
-        mine = []
-        for f in scanned:
-            if mark.before(f):
-                break
-            mine.append(f)
-        return [f for f in mine if f["id"] in found]
+        return self.metadata.found_newer(self._look([] if mark is None else [mark], shown))
 
-    def _look_shared(self, marks: list[Mark], shown: str) -> tuple[list[FileObject], set[str]]:
-        scanned = self._look(marks, shown)
-        return scanned, {f["id"] for f in self.metadata.found_newer(scanned)}
+    def since_each(
+        self, wanted: list[tuple[str, str, Mark | None]], shown: str
+    ) -> list[list[FileObject]]:
+        """:meth:`since` for several ``(purpose, filename, mark)`` at once, with one look
+        down to the first file every mark knows (what writers of many files share)."""
+        marks = [mark for _, _, mark in wanted]
+        scanned = self._look([] if None in marks else marks, shown)
+        kept = {f["id"] for f in self.metadata.found_newer(scanned)}
+        each = []
+        for purpose, filename, mark in wanted:
+            mine = []
+            for f in scanned:
+                if mark is not None and mark.before(f):
+                    break
+                if f["id"] in kept and (f["purpose"], f["filename"]) == (purpose, filename):
+                    mine.append(f)
+            each.append([f for f in mine if not expired(f)])
+        return each
 
     def _look(self, marks: list[Mark], shown: str) -> list[FileObject]:
-        """Files newest first, down to the first that every mark knows (all, with none)."""
+        """Files newest first, down to the first that every mark knows (all, with none).
+
+        The first page holds 32 files: a writer among others of the same process finds
+        theirs first, and a page of 8 then 16 cost it a second round trip.
+        """
+        self.require_key()
         scanned = []
-        page = 8 if marks else MAX_LIST_LIMIT
+        page = 32 if marks else MAX_LIST_LIMIT
         for f in self.client.list_files(order="desc", page_size=page, grow=True, path=shown):
             if marks and all(m.before(f) for m in marks):
                 break

@@ -324,6 +324,39 @@ class Publisher:
         self.apply_policy(target, file, found)
         return file
 
+    def publish_many(self, sent: list[tuple[WriteTarget, FileObject]]) -> None:
+        """What :meth:`publish` does, for files written side by side (``fs.put`` of many
+        small files), with one look at the files made meanwhile instead of one per file.
+        None of them may be exclusive (their races are settled each on its own). Never
+        raises: older versions that could not be deleted are reported as for one file.
+        """
+        for _, file in sent:
+            self.catalog.metadata.added(file)
+        replacing = [(t, f) for t, f in sent if t.overwrite == "replace"]
+        if not replacing:
+            return
+        if any(t.overwrite == "error" for t, _ in sent):
+            raise ValueError("an exclusive write is published on its own")
+        shown = replacing[0][0].url
+        try:
+            wanted = [(t.purpose, t.filename, t.mark) for t, _ in replacing]
+            found = self.catalog.since_each(wanted, shown)
+        except Exception:  # each looks on its own, guarded
+            for target, file in replacing:
+                self.apply_policy(target, file)
+            return
+        older = [
+            f
+            for (target, file), made in zip(replacing, found, strict=True)
+            for f in self.older_versions(target, file, made)
+        ]
+        try:
+            self.catalog.delete_files(older, shown)
+        except Exception as exc:
+            message = f"{len(replacing)} files written, but older versions remain: {exc}"
+            logger.warning(message)
+            warnings.warn(message, OlderVersionsRemainWarning, stacklevel=3)
+
     def confirm(self, target: WriteTarget, file: FileObject) -> list[FileObject] | None:
         """Record the new file; for an exclusive write, make sure it is the only winner.
 

@@ -20,7 +20,7 @@ from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 from fsspec.implementations.local import LocalFileSystem, make_path_posix, trailing_sep
 from fsspec.utils import other_paths
 
-from openaifs import paths
+from openaifs import options, paths
 
 
 def plan(
@@ -251,15 +251,48 @@ class ManyFiles:
         maxdepth: int | None = None,
         **kwargs: Any,
     ) -> None:
-        """Upload local files (lists, globs, folders) to a purpose, several at once."""
+        """Upload local files (lists, globs, folders) to a purpose, several at once.
+
+        Many small files are published together: each is sent (one ``POST /files``) and
+        recorded at once, and one look at the files made meanwhile then applies every
+        ``replace``, instead of a look per file after each (exclusive writes, and any
+        write with ``wait=True``, are still settled each on its own).
+        """
         pairs = plan(self, lpath, rpath, recursive, maxdepth, direction="put")
         callback.set_size(len(pairs))
-        run_each(
-            lambda lp, rp: self.put_file(lp, rp, **kwargs),
-            pairs,
-            callback,
-            self._workers_for([os.path.getsize(lp) for lp, _ in pairs]),
+        sizes = [os.path.getsize(lp) for lp, _ in pairs]
+        workers = self._workers_for(sizes)
+        together = (
+            len(pairs) > 1
+            and max(sizes, default=0) <= self.upload_settings.threshold
+            and not kwargs.get("wait")
+            and not self._intrans
         )
+        if not together:
+            run_each(lambda lp, rp: self.put_file(lp, rp, **kwargs), pairs, callback, workers)
+            return
+        options.refuse_filesystem_options(type(self), "put", kwargs)
+        # What put_file takes (other keywords it ignores, as fsspec's own backends do).
+        accepted = ("mode", "overwrite", "expires_after", "mime_type", "resume")
+        per_file = {k: v for k, v in kwargs.items() if k in accepted}
+        sent: list[tuple[Any, Any]] = []
+        lock = threading.Lock()
+
+        def send(lp: str, rp: str) -> None:
+            made = self._send_file(lp, rp, **per_file)
+            if made is None:
+                return
+            if made[0].overwrite == "error":  # an exclusive race is settled on its own
+                self.publisher.publish(*made)
+                return
+            with lock:
+                sent.append(made)
+
+        try:
+            run_each(send, pairs, callback, workers)
+        finally:
+            # Even after a failure: the files sent are made, and their policy applies.
+            self.publisher.publish_many(sent)
 
     def get(
         self,

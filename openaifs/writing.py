@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 
 from openaifs import arguments, options
 from openaifs.progress import ThreadSafeProgress
+
+if TYPE_CHECKING:
+    from openaifs.publish import WriteTarget
 
 
 class WriteMethods:
@@ -93,10 +96,32 @@ class WriteMethods:
             still holds its Upload (default: the filesystem's ``resume``).
         """
         options.refuse_filesystem_options(type(self), "put_file", kwargs)
+        self._check_wait(wait)
+        sent = self._send_file(
+            lpath, rpath, callback, mode, overwrite, expires_after, mime_type, resume
+        )
+        if sent is not None:
+            target, file = sent
+            self.publisher.publish(target, file)
+            if wait:
+                self.wait_for_processing(file["id"])
+
+    def _send_file(
+        self,
+        lpath: str,
+        rpath: str,
+        callback: Callback = DEFAULT_CALLBACK,
+        mode: str = "overwrite",
+        overwrite: str | None = None,
+        expires_after: int | None = None,
+        mime_type: str | None = None,
+        resume: bool | None = None,
+    ) -> tuple[WriteTarget, dict[str, Any]] | None:
+        """:meth:`put_file` up to publishing: the new file, made but not yet published
+        (``None``: nothing to publish, a folder or a transaction's deferred write)."""
         arguments.check_write_mode(mode)
         if os.path.isdir(lpath):
-            return
-        self._check_wait(wait)
+            return None
         size = os.path.getsize(lpath)
         policy = "error" if mode == "create" else overwrite
         target = self._target(rpath, policy, size, expires_after, mime_type)
@@ -104,7 +129,7 @@ class WriteMethods:
             with open(lpath, "rb") as source, self._writer(target, size, callback=callback) as out:
                 while chunk := source.read(self.upload_settings.part_size):
                     out.write(chunk)
-            return
+            return None
         progress = ThreadSafeProgress(callback)
         progress.set_size(size)
         file = self.publisher.send_local(
@@ -114,9 +139,7 @@ class WriteMethods:
             on_progress=progress,
             resume=self.resume if resume is None else resume,
         )
-        self.publisher.publish(target, file)
-        if wait:
-            self.wait_for_processing(file["id"])
+        return target, file
 
     def cp_file(
         self,

@@ -121,12 +121,12 @@ def test_a_listing_fetched_during_a_write_does_not_hide_the_written_file(fs):
     assert fs.ls("openai://user_data", detail=False) == ["user_data/new.txt"]
 
 
-def test_writers_at_once_share_their_looks_and_each_replaces_its_older_version(
+def test_many_small_files_are_published_with_one_look_and_each_replaces_its_older_version(
     fs, server, tmp_path, openaifs_sdk
 ):
     # Regression: each small file's write made its own look at the newest files after
-    # publishing (one files.list per file, more with 16 writers at once); concurrent
-    # writers now share a look that began after all their files were made.
+    # publishing (two list requests per file with 16 writers at once); a put of many small
+    # files now sends them all, then applies every replace after one look.
     names = [f"f{i:03}.txt" for i in range(60)]
     for name in names[:20]:  # older versions, to be replaced
         fs.pipe_file(f"openai://user_data/{name}", b"old")
@@ -138,8 +138,8 @@ def test_writers_at_once_share_their_looks_and_each_replaces_its_older_version(
     server.clear_stats()
     fs.put([str(local / n) for n in names], "openai://user_data/")
     lists = server.stats()["requests"].get("files.list", 0)
-    # Was 2 per file; now a look serves the writers that finished meanwhile (~19 for 60).
-    assert lists <= len(names) // 2, f"{lists} list requests for {len(names)} files"
+    # Was 2 per file; now one look, of a few pages.
+    assert lists <= 5, f"{lists} list requests for {len(names)} files"
     server.configure(latency_ms=0)
     by_name: dict[str, list[str]] = {}
     for f in openaifs_sdk.files.list(purpose="user_data"):
@@ -147,3 +147,38 @@ def test_writers_at_once_share_their_looks_and_each_replaces_its_older_version(
     assert sorted(by_name) == names
     assert all(len(ids) == 1 for ids in by_name.values()), "an older version was left"
     assert fs.cat_file("openai://user_data/f000.txt") == b"f000.txt"
+
+
+def test_put_of_many_small_files_in_create_mode_refuses_only_the_existing_name(
+    fs, tmp_path, openaifs_sdk
+):
+    fs.pipe_file("openai://user_data/b.txt", b"kept")
+    local = tmp_path / "three"
+    local.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (local / name).write_bytes(name.encode())
+    with pytest.raises(FileExistsError):
+        fs.put(str(local / "*.txt"), "openai://user_data/", mode="create")
+    assert fs.cat_file("openai://user_data/b.txt") == b"kept"
+    assert [f.filename for f in openaifs_sdk.files.list(purpose="user_data")].count("b.txt") == 1
+
+
+def test_a_failed_file_in_a_put_of_small_files_still_publishes_the_others(
+    fs, server, tmp_path, openaifs_sdk
+):
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
+        fs.pipe_file(f"openai://user_data/{name}", b"old")
+    local = tmp_path / "four"
+    local.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
+        (local / name).write_bytes(b"new " + name.encode())
+    server.add_fault("files.create", status=400)
+    with pytest.raises(ValueError):
+        fs.put(str(local / "*.txt"), "openai://user_data/")
+    by_name: dict[str, list[str]] = {}
+    for f in openaifs_sdk.files.list(purpose="user_data"):
+        by_name.setdefault(f.filename, []).append(f.id)
+    # Every name sent anew has its new version only; the refused one keeps its old one.
+    assert all(len(ids) == 1 for ids in by_name.values()), by_name
+    contents = {n: fs.cat_file(f"openai://user_data/{n}") for n in by_name}
+    assert sorted(contents.values()).count(b"old") == 1
