@@ -184,6 +184,13 @@ class Publisher:
         )
         if earlier and policy == "error":
             raise FileExistsError(f"{shown}: exists (id {earlier[0]['id']})")
+        if mark is None and policy != "error":
+            # Nothing was cached, so versions() has just listed the project, before any
+            # byte of this write was sent: all it listed predates the new file, and the look
+            # after publishing can stop there instead of listing the project again. (An
+            # exclusive write keeps its first mark: a rival published between the two would
+            # count as known, and its race would go unseen.)
+            mark = self.catalog.mark()
         return WriteTarget(
             path=resolved.unresolve(),
             purpose=purpose,

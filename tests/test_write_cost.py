@@ -61,3 +61,18 @@ def test_rm_of_many_names_lists_at_most_once_when_cold(server):
     lists = [e for e in wire.exchanges if (e[0], e[1]) == ("GET", "/files")]
     assert len(lists) == 1  # one listing for every name
     assert not any(fs.exists(f"openai://user_data/other-{i:05}.txt") for i in range(10))
+
+
+def test_a_cold_put_lists_the_project_once_not_twice(server, tmp_path):
+    # Regression: a process with nothing cached listed the whole project before the write
+    # (for the name's versions) and again after it (its look had no mark to stop at).
+    fill(server, 600)
+    local = tmp_path / "a.txt"
+    local.write_bytes(b"new")
+    fs = make_fs(server)
+    wire = Wire(fs)
+    fs.put_file(str(local), "openai://user_data/new.txt")
+    lists = [a for m, p, _, a in wire.exchanges if (m, p) == ("GET", "/files")]
+    listed = sum(len(a["data"]) for a in lists if a)
+    assert listed <= 601 + 32, f"{len(lists)} list requests, {listed} files listed"
+    assert fs.cat_file("openai://user_data/new.txt") == b"new"
