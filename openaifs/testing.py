@@ -122,6 +122,11 @@ class ServerControls:
         """Move the server clock forward; return the server's new ``now``."""
         return self._control("POST", "clock", {"advance": seconds})["now"]
 
+    def freeze_clock(self, frozen: bool = True) -> int:
+        """Hold the server clock still (``advance_clock`` still moves it), or let it run
+        again; return the server's ``now``. ``reset`` lets it run."""
+        return self._control("POST", "clock", {"freeze": frozen})["now"]
+
     def configure(self, **settings: Any) -> dict[str, Any]:
         """Change limits or shaping (``POST /_openaifs/config``); return all settings."""
         return self._control("POST", "config", settings)

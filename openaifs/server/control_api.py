@@ -69,16 +69,22 @@ async def clear_stats(request: web.Request) -> web.StreamResponse:
 async def get_clock(request: web.Request) -> web.StreamResponse:
     """The server's current time."""
     clock = _state(request).clock
-    return json_response({"now": clock.now(), "offset": clock.offset})
+    return json_response({"now": clock.now(), "offset": clock.offset, "frozen": clock.frozen})
 
 
 async def advance_clock(request: web.Request) -> web.StreamResponse:
-    """Move the clock forward by ``advance`` seconds."""
+    """Hold the clock still or let it run (``freeze``), then move it forward by ``advance``
+    seconds."""
     state = _state(request)
     body = await read_json(request, state)
-    seconds = body.get("advance")
+    seconds = body.get("advance", 0)
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
         raise bad_request("'advance' must be a number of seconds >= 0.", "advance")
+    frozen = body.get("freeze")
+    if frozen is not None and not isinstance(frozen, bool):
+        raise bad_request("'freeze' must be true or false.", "freeze")
+    if frozen is not None:
+        state.clock.freeze(frozen)
     state.clock.advance(seconds)
     return await get_clock(request)
 

@@ -32,6 +32,7 @@ def test_sdk_expires_after_sets_expires_at(openaifs_sdk):
 
 
 def test_expired_file_vanishes(openaifs_sdk, openaifs_server):
+    openaifs_server.freeze_clock()  # a second ticking mid-test would cross the deadline
     short = openaifs_sdk.files.create(
         file=("a.txt", b"x"),
         purpose="user_data",
@@ -66,3 +67,19 @@ def test_upload_expires_after_applies_to_its_file(openaifs_sdk, raw):
     body = {"bytes": 1, "filename": "a", "mime_type": "text/plain", "purpose": "user_data"}
     bad = {**body, "expires_after": {"anchor": "created_at", "seconds": 60}}
     assert_error(raw("POST", "/uploads", json=bad), 400, "expires_after.seconds")
+
+
+def test_a_frozen_clock_stands_still_until_advanced_and_runs_on_without_going_back(
+    openaifs_server,
+):
+    import time
+
+    now = openaifs_server.freeze_clock()
+    time.sleep(1.2)
+    assert openaifs_server.freeze_clock() == now  # freezing again changes nothing
+    assert openaifs_server.advance_clock(5) == now + 5
+    assert openaifs_server.freeze_clock(False) == now + 5  # runs on from there
+    time.sleep(1.1)
+    assert openaifs_server.advance_clock(0) >= now + 6
+    openaifs_server.reset()
+    assert openaifs_server.advance_clock(0) <= int(time.time()) + 1

@@ -28,6 +28,7 @@ def test_processed_at_once_by_default(openaifs_sdk):
 
 
 def test_uploaded_for_the_configured_seconds_then_processed(openaifs_server, openaifs_sdk):
+    openaifs_server.freeze_clock()  # a second ticking mid-test would cross the deadline
     openaifs_server.configure(processing_seconds=60)
     created = openaifs_sdk.files.create(file=("a.txt", b"x"), purpose="user_data")
     assert created.status == "uploaded"

@@ -166,6 +166,7 @@ def test_completed_upload_refuses_parts_complete_and_cancel(openaifs_sdk):
 
 
 def test_expiry_via_clock(openaifs_sdk, openaifs_server):
+    openaifs_server.freeze_clock()  # a second ticking mid-test would cross the deadline
     upload = new_upload(openaifs_sdk, 2)
     part = openaifs_sdk.uploads.parts.create(upload.id, data=b"x")
     openaifs_server.advance_clock(3599)
