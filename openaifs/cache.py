@@ -101,6 +101,9 @@ class Listing:
         #: The newest ``created_at`` among them; deletes since do not lower it.
         self.seen_until: int | None = None
         self.add(newest_first(files), listed=True, newest=False)
+        #: :meth:`mark` and ``seen_until`` as fetched, before any look added to them.
+        self.fetched_mark = len(self.seen)
+        self.fetched_until = self.seen_until
 
     def add(self, files: list[FileObject], *, listed: bool, newest: bool = True) -> None:
         """Index ``files`` (newest first). ``newest``: each is the newest of its name even

@@ -228,6 +228,12 @@ class Catalog:
         return None if cached is None else self._mark_of(cached)
 
     @staticmethod
+    def fetched_mark(listing: Listing) -> Mark:
+        """A mark of exactly what ``listing`` held when it was fetched (looks since may
+        have added newer files to it)."""
+        return Mark(listing, listing.fetched_mark, listing.fetched_until)
+
+    @staticmethod
     def _mark_of(cached: Listing) -> Mark:
         return Mark(cached, cached.mark(), cached.seen_until)
 

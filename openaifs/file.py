@@ -274,6 +274,8 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
     def write(self, data: Any) -> int:
         if self.closed:
             raise ValueError("I/O operation on closed file.")
+        if self.forced:  # before anything is counted: the bytes are refused
+            raise ValueError("This file has been force-flushed, can only close")
         n = memoryview(data).nbytes
         limit = self.declared_size if self.declared_size is not None else MAX_UPLOAD_SIZE
         if self._written + n > limit:

@@ -179,18 +179,20 @@ class Publisher:
         # after publishing, in confirm()). Other policies trust the cache here: files of
         # the name it does not know are newer than its mark, and the look after
         # publishing finds them.
-        earlier = self.catalog.versions(
-            resolved, look_newer=policy == "error", cached_only=policy != "error"
-        )
+        if mark is None and policy != "error":
+            # Nothing was cached: list now, before any byte of this write is sent. All the
+            # listing holds predates the new file, and its versions of the name are the
+            # earlier ones, so the look after publishing can stop at what it held when
+            # fetched instead of listing the project again. (An exclusive write keeps no
+            # mark: a rival published meanwhile must not count as known.)
+            found = self.catalog.lookup(resolved)
+            earlier, mark = found.versions, self.catalog.fetched_mark(found.listing)
+        else:
+            earlier = self.catalog.versions(
+                resolved, look_newer=policy == "error", cached_only=policy != "error"
+            )
         if earlier and policy == "error":
             raise FileExistsError(f"{shown}: exists (id {earlier[0]['id']})")
-        if mark is None and policy != "error":
-            # Nothing was cached, so versions() has just listed the project, before any
-            # byte of this write was sent: all it listed predates the new file, and the look
-            # after publishing can stop there instead of listing the project again. (An
-            # exclusive write keeps its first mark: a rival published between the two would
-            # count as known, and its race would go unseen.)
-            mark = self.catalog.mark()
         return WriteTarget(
             path=resolved.unresolve(),
             purpose=purpose,

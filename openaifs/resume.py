@@ -4,9 +4,11 @@ The service keeps a pending Upload (and the parts it accepted) for an hour, but 
 endpoint to read an Upload or its parts back. So each multipart upload of a local file
 records, as it goes, what the next identical call needs to carry on: the Upload id, the
 local file's size and modification time, the part size, and each accepted part's id and
-md5. The journal lives under ``$XDG_CACHE_HOME/openaifs/uploads`` (default
+fingerprint (its sha256, computed while it was sent; md5 in journals of version 1). The
+journal lives under ``$XDG_CACHE_HOME/openaifs/uploads`` (default
 ``~/.cache/openaifs/uploads``), one file per (endpoint, API key, local path, target),
-rewritten crash-safely (temporary file, fsync, rename) after every part.
+rewritten atomically (temporary file, rename; no fsync, see :meth:`Journal.save`) by a
+thread of its own after every part.
 
 A rerun sends only the parts the journal lacks. It starts over (cancelling the stale
 Upload) when the local file changed, the target's attributes differ, or the service no
@@ -227,7 +229,9 @@ class Journal:
             self.parts[index] = [part_id, digest]
             if self._saver is None:
                 self._saver = _Saver(self.save)
-        self._saver.request()
+            saver = self._saver
+        if not saver.request():  # closed meanwhile (the upload is ending): save here
+            self.save()
 
     def flush(self) -> None:
         """Wait until every recorded part is saved (call before removing or giving up)."""
@@ -262,11 +266,15 @@ class _Saver:
         self._thread = threading.Thread(target=self._run, name="openaifs-journal", daemon=True)
         self._thread.start()
 
-    def request(self) -> None:
-        """Ask for a save of the journal as it will be when the save starts."""
+    def request(self) -> bool:
+        """Ask for a save of the journal as it will be when the save starts; ``False`` if
+        this saver is closed (the caller saves itself)."""
         with self._changed:
+            if self._closed:
+                return False
             self._wanted = True
             self._changed.notify()
+            return True
 
     def close(self, *, discard: bool = False) -> None:
         """End the thread after the save asked for (none, with ``discard``) and any save

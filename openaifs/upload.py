@@ -347,41 +347,66 @@ def upload_local_file(
         # A resumed Upload keeps the layout its parts were sent in: index i at i * part_size.
         plan = [(o, min(settings.part_size, size - o)) for o in range(0, size, settings.part_size)]
     concurrency = min(settings.concurrency, len(plan))
-    upload = upload or MultipartUpload(
-        client,
-        path=path,
-        filename=filename,
-        purpose=purpose,
-        mime_type=mime_type,
-        size=size,
-        concurrency=concurrency,
-        expires_after=expires_after,
-        on_part=on_progress,
-    )
-    clock.mark("create")
-    hasher = _InOrderMd5(timings) if md5 is None and settings.checksum else None
-    # Open until every sender is finished: complete and abort both wait for them.
+    # Opened before the Upload is created (a file that cannot be opened creates nothing),
+    # and open until every sender is finished: complete and abort both wait for them.
     source = open(local_path, "rb", buffering=0)  # noqa: SIM115 - closed below
     try:
+        upload = upload or MultipartUpload(
+            client,
+            path=path,
+            filename=filename,
+            purpose=purpose,
+            mime_type=mime_type,
+            size=size,
+            concurrency=concurrency,
+            expires_after=expires_after,
+            on_part=on_progress,
+        )
+    except BaseException:
+        source.close()
+        raise
+    clock.mark("create")
+    try:
+        hashed = md5 is None and settings.checksum
+        file = _send_and_complete(
+            upload, source.fileno(), plan, settings, hashed, md5, reconcile, clock
+        )
+        clock.mark("complete")
+        clock.mark("total", since_start=True)
+        return file
+    finally:
+        source.close()
+
+
+def _send_and_complete(
+    upload: MultipartUpload,
+    fd: int,
+    plan: list[tuple[int, int]],
+    settings: UploadSettings,
+    hashed: bool,
+    md5: str | None,
+    reconcile: Callable[[], Any] | None,
+    clock: _Clock,
+) -> dict:
+    """Send the parts of ``plan`` (hashing them in order when ``hashed``), then complete;
+    any failure cancels the Upload."""
+    hasher = None
+    try:
+        hasher = _InOrderMd5(clock.timings) if hashed else None
+        concurrency = min(settings.concurrency, len(plan))
         held = max(1, min(concurrency, settings.memory // plan[0][1]))
-        buffers = _Buffers(held, plan[0][1])
-        _send_parts(upload, source.fileno(), plan, buffers, hasher, clock)
+        _send_parts(upload, fd, plan, _Buffers(held, plan[0][1]), hasher, clock)
         clock.begin_wait()
         if hasher is not None:
             md5 = hasher.hexdigest()
             hasher = None
-        md5 = md5 if settings.checksum else None
-        file = upload.complete(md5, reconcile, on_parts_sent=clock.end_wait)
-        clock.mark("complete")
-        clock.mark("total", since_start=True)
-        return file
+        return upload.complete(md5 if settings.checksum else None, reconcile, clock.end_wait)
     except BaseException:
         upload.abort()
         raise
     finally:
         if hasher is not None:
             hasher.abandon()
-        source.close()
 
 
 def _send_parts(

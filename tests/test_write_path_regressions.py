@@ -160,3 +160,80 @@ def test_a_dropped_fsspec_text_writer_publishes_what_it_holds(fs, server):
     del f
     gc.collect()
     assert fs.cat("openai://user_data/dropped.txt") == b"partial"
+
+
+@pytest.mark.parametrize("meanwhile", ["same second", "cache cleared before the look"])
+def test_a_cold_replace_write_removes_a_rival_listed_only_by_a_later_listing(
+    server, tmp_path, meanwhile
+):
+    # Regression (review of the cold-put change): a cold write took its mark from whatever
+    # listing was cached after its own fetch; a rival file of the name in a later listing
+    # counted as known yet was not among the earlier versions, and survived the replace.
+    fs, rival = make_fs(server), make_fs(server)
+    server.freeze_clock()
+    local = tmp_path / "a.txt"
+    local.write_bytes(b"mine")
+    catalog = fs.publisher.catalog
+    lookup = catalog.lookup
+
+    def lookup_then_rival_and_relist(*args, **kwargs):
+        found = lookup(*args, **kwargs)  # this write's own cold listing: the name is absent
+        rival.pipe_file("openai://user_data/n.txt", b"rival")
+        if meanwhile != "same second":
+            server.advance_clock(5)
+        catalog.listing(refresh=True)  # another thread of the process lists again
+        catalog.lookup = lookup
+        return found
+
+    catalog.lookup = lookup_then_rival_and_relist
+    if meanwhile != "same second":
+        since = catalog.since
+
+        def clear_then_look(*args, **kwargs):
+            fs.invalidate_cache()
+            return since(*args, **kwargs)
+
+        catalog.since = clear_then_look
+    fs.put_file(str(local), "openai://user_data/n.txt")
+    left = make_fs(server).ls("openai://user_data/n.txt", versions=True, detail=True)
+    assert len(left) == 1, left
+    assert fs.cat_file("openai://user_data/n.txt") == b"mine"
+
+
+def test_a_local_file_that_cannot_be_opened_creates_no_upload_and_leaves_no_thread(
+    server, tmp_path
+):
+    # Regression (review): the md5 thread started and the Upload was created before the
+    # local file was opened; a file gone after its size was read left both behind.
+    import threading
+
+    from openaifs.upload import UploadSettings, upload_local_file
+
+    fs = make_fs(server)
+    before = {t.name for t in threading.enumerate()}
+    with pytest.raises(FileNotFoundError):
+        upload_local_file(
+            fs.client,
+            str(tmp_path / "gone.bin"),
+            10 * 2**20,
+            path="openai://user_data/gone.bin",
+            filename="gone.bin",
+            purpose="user_data",
+            mime_type="application/octet-stream",
+            settings=UploadSettings(part_size=2**20, threshold=2**20),
+        )
+    assert "uploads.create" not in server.stats()["requests"]
+    left = {t.name for t in threading.enumerate()} - before
+    assert not any(name.startswith("openaifs-md5") for name in left), left
+
+
+def test_a_write_after_a_forced_flush_is_refused_while_spooling(fs):
+    # Regression (review): writes that went straight to the spool skipped fsspec's check.
+    part = fs.upload_settings.part_size
+    f = fs.open("openai://user_data/f.bin", "wb")
+    f.write(b"a" * (part + 10))
+    f.flush(force=True)
+    with pytest.raises(ValueError):
+        f.write(b"b" * 100)
+    f.close()
+    assert fs.info("openai://user_data/f.bin")["size"] == part + 10

@@ -45,8 +45,9 @@ class RunningDigest:
         Runs the blocking hashing in a worker thread.
     """
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, project: str = "") -> None:
         self._run = run
+        self.project = project
         self._slots: list[_Slot] = []  # in the order the requests began
         self._next = 0  # the first slot not yet consumed
         self._md5 = hashlib.md5()
@@ -129,12 +130,25 @@ class Digests:
         self._run = run
         self._by_upload: dict[str, RunningDigest] = {}
 
-    def of(self, upload_id: str) -> RunningDigest:
-        """Return the running digest of ``upload_id`` (a new one on its first part)."""
+    def of(self, upload_id: str, project: str = "") -> RunningDigest:
+        """Return the running digest of ``upload_id`` (a new one on its first part).
+
+        A request of another ``project`` gets a digest of its own that is not kept: its
+        Upload id is not found for it, and it must not disturb the owner's.
+        """
         digest = self._by_upload.get(upload_id)
         if digest is None:
-            digest = self._by_upload[upload_id] = RunningDigest(self._run)
+            digest = self._by_upload[upload_id] = RunningDigest(self._run, project)
+        elif digest.project != project:
+            return RunningDigest(self._run, project)
         return digest
+
+    def forget_unless_owned(self, upload_id: str, project: str) -> None:
+        """Drop the digest of ``upload_id`` unless another project's Upload owns it (a
+        request naming no pending Upload of its own made it)."""
+        digest = self._by_upload.get(upload_id)
+        if digest is not None and digest.project == project:
+            self.forget([upload_id])
 
     def pending(self) -> list[str]:
         """Return the ids of the Uploads that have a running digest."""

@@ -96,14 +96,15 @@ async def add_part(request: web.Request) -> web.StreamResponse:
     upload_id = request.match_info["upload_id"]
     # The running md5 follows the order in which part requests began: take a place in it
     # before the first await, while requests are still in the order they arrived.
-    digest = state.digests.of(upload_id)
+    digest = state.digests.of(upload_id, request[PROJECT])
     slot = digest.begin()
     try:
         try:
             row = await _upload(request)
             _refuse_unless_pending(row, state.clock.now(), "add a part to")
         except ApiError:
-            state.digests.forget([upload_id])  # no pending Upload of that id: keep no digest
+            # No pending Upload of that id for this project: keep no digest for it.
+            state.digests.forget_unless_owned(upload_id, request[PROJECT])
             raise
         part = await _store_part(request, state, row)
     except BaseException:
@@ -165,7 +166,8 @@ async def complete(request: web.Request) -> web.StreamResponse:
         digest = None
         if md5 is not None:
             sources = [state.storage.part_path(p) for p in part_ids]
-            digest, read = await state.digests.of(row["id"]).md5(part_ids, sources)
+            running = state.digests.of(row["id"], row["project"])
+            digest, read = await running.md5(part_ids, sources)
             state.stats.complete_hashed_bytes += read
             if digest != md5.lower():
                 raise bad_request(

@@ -196,3 +196,19 @@ def test_many_uploads_at_once_each_get_their_own_md5(openaifs_sdk):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_another_projects_request_for_the_upload_leaves_its_running_md5_alone():
+    # Review: a part sent under another key (another project) is refused as not found;
+    # it used to drop the owner's running md5 too, so complete read every part again.
+    with LocalServer(api_keys=["sk-owner", "sk-other"]) as server:
+        owner = server.sdk(api_key="sk-owner")
+        chunks = [os.urandom(100_000) for _ in range(3)]
+        upload = _upload(owner, 300_000)
+        parts = [owner.uploads.parts.create(upload.id, data=chunks[0])]
+        with pytest.raises(openai.NotFoundError):
+            server.sdk(api_key="sk-other").uploads.parts.create(upload.id, data=b"x")
+        parts += [owner.uploads.parts.create(upload.id, data=c) for c in chunks[1:]]
+        server.clear_stats()
+        _complete(owner, upload, [p.id for p in parts], b"".join(chunks))
+        assert server.stats()["complete_hashed_bytes"] == 0
