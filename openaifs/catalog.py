@@ -240,11 +240,7 @@ class Catalog:
     def since(self, purpose: str, filename: str, mark: Mark | None, shown: str) -> list[FileObject]:
         """Every live file of a name made since ``mark``, in the service's newest-first
         order (which breaks ``created_at`` ties by creation order)."""
-        return [
-            f
-            for f in self._newer_than(mark, shown)
-            if (f["purpose"], f["filename"]) == (purpose, filename) and not expired(f)
-        ]
+        return self.since_each([(purpose, filename, mark)], shown)[0]
 
     def _newer_than(self, mark: Mark | None, shown: str) -> list[FileObject]:
         """The files of every purpose made since ``mark``, newest first; they join the

@@ -55,24 +55,13 @@ class _SendingReader:
         self._source.close()
 
 
-def _digest_of(
-    attempts: list[_SendingReader], length: int, fallback: Callable[[str], str] | None
-) -> Callable[[str], str] | None:
-    """The part's digest by the hash its last (accepted) attempt computed while sending,
-    else ``fallback``'s (from memory), else ``None`` (the journal reads the file)."""
+def _sent_digest(attempts: list[_SendingReader], length: int) -> str | None:
+    """The hex digest the accepted (last) attempt computed while sending every byte, or
+    ``None`` (no hash asked for)."""
     last = attempts[-1] if attempts else None
     if last is None or last.digest is None or last.count != length:
-        return fallback
-    digest = last.digest
-
-    def digest_of(algorithm: str) -> str:
-        if algorithm == digest.name:
-            return digest.hexdigest()
-        if fallback is None:
-            raise ValueError(f"no {algorithm} of this part")
-        return fallback(algorithm)
-
-    return digest_of
+        return None
+    return last.digest.hexdigest()
 
 
 class MultipartUpload:
@@ -98,10 +87,9 @@ class MultipartUpload:
     upload_id : str, optional
         Carry on with this pending Upload instead of creating one (a resumed upload).
     on_part_done : callable, optional
-        Called with a part's index, its id and ``digest_of`` once the service has accepted
-        it (the resume journal records it). ``digest_of(algorithm)`` returns the hex digest
-        of the part's bytes from the memory they were sent from, or is ``None`` when they
-        were sent straight from a file.
+        Called with a part's index, its id and the hex digest (``part_hash``) of its bytes,
+        computed while they were sent (``None`` without ``part_hash``), once the service
+        has accepted it (the resume journal records it).
     keep_on_failure : bool
         On failure stop sending but leave the Upload pending, for a later resume.
     part_hash : str, optional
@@ -122,7 +110,7 @@ class MultipartUpload:
         expires_after: int | None = None,
         on_part: Callable[[int], Any] | None = None,
         upload_id: str | None = None,
-        on_part_done: Callable[[int, str, Callable[[str], str] | None], Any] | None = None,
+        on_part_done: Callable[[int, str, str | None], Any] | None = None,
         keep_on_failure: bool = False,
         part_hash: str | None = None,
     ) -> None:
@@ -167,14 +155,12 @@ class MultipartUpload:
         open_part: Callable[[], IO[bytes]],
         length: int,
         done: Callable[[], Any] | None = None,
-        digest_of: Callable[[str], str] | None = None,
         prepare: Callable[[], Any] | None = None,
     ) -> None:
         """Queue part ``index`` (its place in the final file), blocking while the pool is full.
 
         ``open_part`` opens the part's bytes afresh for each attempt; ``done`` runs once
-        the part is sent or has failed (to free what backs it); ``digest_of`` hashes the
-        part's bytes in memory, for ``on_part_done``; ``prepare`` runs first, in the
+        the part is sent or has failed (to free what backs it); ``prepare`` runs first, in the
         sending thread (it reads the part into memory, so parts are read side by side).
         """
         self._raise_if_failed()
@@ -185,7 +171,7 @@ class MultipartUpload:
         self._last_begun = begun
         try:
             future = self._pool.submit(
-                self._send_one, index, open_part, length, done, digest_of, prepare, after, begun
+                self._send_one, index, open_part, length, done, prepare, after, begun
             )
         except BaseException:
             self._slots.release()
@@ -198,7 +184,6 @@ class MultipartUpload:
         open_part: Callable[[], IO[bytes]],
         length: int,
         done: Callable[[], Any] | None,
-        digest_of: Callable[[str], str] | None,
         prepare: Callable[[], Any] | None,
         after: threading.Event | None,
         begun: threading.Event,
@@ -223,7 +208,7 @@ class MultipartUpload:
             opener = counted_opener(open_attempt, self.on_part)
             part = self.client.add_part(self.upload_id, opener, length, path=self.path)
             if self.on_part_done is not None:
-                self.on_part_done(index, part["id"], _digest_of(attempts, length, digest_of))
+                self.on_part_done(index, part["id"], _sent_digest(attempts, length))
             return part["id"]
         except BaseException as exc:
             if self._failed is None:

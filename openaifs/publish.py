@@ -339,13 +339,13 @@ class Publisher:
         None of them may be exclusive (their races are settled each on its own). Never
         raises: older versions that could not be deleted are reported as for one file.
         """
+        if any(t.overwrite == "error" for t, _ in sent):
+            raise ValueError("an exclusive write is published on its own")
         for _, file in sent:
             self.catalog.metadata.added(file)
         replacing = [(t, f) for t, f in sent if t.overwrite == "replace"]
         if not replacing:
             return
-        if any(t.overwrite == "error" for t, _ in sent):
-            raise ValueError("an exclusive write is published on its own")
         shown = replacing[0][0].url
         try:
             wanted = [(t.purpose, t.filename, t.mark) for t, _ in replacing]

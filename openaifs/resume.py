@@ -33,6 +33,7 @@ from typing import Any
 from openaifs.client import APIClient
 from openaifs.limits import MiB
 from openaifs.multipart import MultipartUpload, open_region
+from openaifs.parts import plan_parts
 from openaifs.upload import UploadSettings, hash_of_file, upload_local_file
 
 logger = logging.getLogger("openaifs")
@@ -59,9 +60,8 @@ def resumable_part_size(size: int, settings: UploadSettings) -> int:
     interruption after the first finds that much done. Parts are never under 8 MiB (each is
     one request and one round trip) nor over the largest part ``settings`` allow.
     """
-    concurrency = settings.concurrency
-    count = -(-size // settings.largest_part)
-    count = max(2 * concurrency, -(-count // concurrency) * concurrency)
+    plan = plan_parts(size, max_part=settings.largest_part, concurrency=settings.concurrency)
+    count = max(2 * settings.concurrency, len(plan))
     return min(settings.largest_part, max(MIN_RESUMABLE_PART, -(-size // count)))
 
 
@@ -77,33 +77,19 @@ def key_id(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()[:16]
 
 
-def write_atomically(path: str, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves the old or the new content whole.
-
-    ``durable=False`` skips the fsyncs: a crash of the process still leaves one whole
-    version, but a power cut may leave the old one (or, on some file systems, an empty file).
-    """
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a crash of the process leaves the old or the
+    new content whole. Nothing is fsync'd (see :meth:`Journal.save`): a power cut may leave
+    the old version or, on some file systems, an empty file."""
     partial = f"{path}.{os.getpid()}-{threading.get_ident()}.tmp"
     try:
         with open(partial, "wb") as out:
             out.write(data)
-            out.flush()
-            if durable:
-                os.fsync(out.fileno())
         os.replace(partial, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(partial)
         raise
-    if not durable:
-        return
-    # The rename itself survives a power loss only once the folder is synced.
-    with contextlib.suppress(OSError):
-        folder = os.open(os.path.dirname(path), os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
 
 
 @dataclass
@@ -206,7 +192,7 @@ class Journal:
             data["parts"] = {str(i): p for i, p in sorted(self.parts.items())}
         try:
             os.makedirs(os.path.dirname(self.file), mode=0o700, exist_ok=True)
-            write_atomically(self.file, json.dumps(data, indent=1).encode(), durable=False)
+            write_atomically(self.file, json.dumps(data, indent=1).encode())
         except OSError as exc:
             self.saving = False
             logger.warning("%s: cannot keep an upload journal, so no resume: %s", self.file, exc)
@@ -216,15 +202,13 @@ class Journal:
         offset, length = index * self.part_size, self.part_length(index)
         return hash_of_file(self.local_path, offset, length, self.part_hash)
 
-    def part_done(
-        self, index: int, part_id: str, digest_of: Callable[[str], str] | None = None
-    ) -> None:
+    def part_done(self, index: int, part_id: str, digest: str | None = None) -> None:
         """Record an accepted part (called from the threads sending parts).
 
-        ``digest_of`` hashes the bytes that were sent, still in memory; without it the
-        part is read again from the local file.
+        ``digest`` is the part's ``part_hash`` digest, computed while it was sent; without
+        it the part is read again from the local file.
         """
-        digest = digest_of(self.part_hash) if digest_of is not None else self.part_digest(index)
+        digest = digest or self.part_digest(index)
         with self._lock:
             self.parts[index] = [part_id, digest]
             if self._saver is None:
@@ -233,18 +217,16 @@ class Journal:
         if not saver.request():  # closed meanwhile (the upload is ending): save here
             self.save()
 
-    def flush(self) -> None:
-        """Wait until every recorded part is saved (call before removing or giving up)."""
+    def flush(self, *, discard: bool = False) -> None:
+        """Wait until every recorded part is saved (call before giving up), or with
+        ``discard`` only until a save under way ends (so that none comes after)."""
         with self._lock:
             saver, self._saver = self._saver, None
         if saver is not None:
-            saver.close()
+            saver.close(discard=discard)
 
     def remove(self) -> None:
-        with self._lock:
-            saver, self._saver = self._saver, None
-        if saver is not None:
-            saver.close(discard=True)  # so that no save writes the file again
+        self.flush(discard=True)  # so that no save writes the file again
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.file)
 

@@ -159,15 +159,14 @@ class _PartBuffer:
         self._release = release
         self._read = read
         self._filled = threading.Event()
-        self.failed = False
-        self.error: BaseException | None = None  # why it could not be read
+        self.error: BaseException | None = None  # why its bytes are not there
 
     def fill(self) -> None:
         """Read the part into memory (once; a failure is kept and raised)."""
         try:
             self._read(self.view)
         except BaseException as exc:
-            self.failed, self.error = True, exc
+            self.error = exc
             raise
         finally:
             self._filled.set()
@@ -179,14 +178,10 @@ class _PartBuffer:
     def open(self) -> IO[bytes]:
         return _ViewReader(self.view)
 
-    def digest(self, algorithm: str) -> str:
-        """The hex digest of the part's bytes (valid until the sender's ``done``)."""
-        return hashlib.new(algorithm, self.view).hexdigest()
-
     def done(self) -> None:
         """One user (the sender, the hasher) is finished; the last frees the memory."""
         if not self._filled.is_set():  # never read (the upload failed first): say so
-            self.failed = True
+            self.error = OSError("a part was never read; its upload failed")
             self._filled.set()
         with self._lock:
             self._uses -= 1
@@ -246,15 +241,14 @@ class _InOrderMd5:
             while not part.wait_filled(0.05):
                 if self._abandoned.is_set():  # its sender was cancelled before reading it
                     break
-            filled = part.wait_filled(0) and not part.failed
+            error = part.error if part.wait_filled(0) else OSError("its sender was cancelled")
             started = time.perf_counter()
             try:
-                if not filled and self._failure is None:
-                    error = part.error
+                if error is not None and self._failure is None:
                     self._failure = (
                         error
                         if isinstance(error, Exception)
-                        else OSError("a part was never read; its upload failed")
+                        else OSError(f"a part could not be read ({error!r})")
                     )
                 if self._failure is None:
                     self._md5.update(part.view)
@@ -444,7 +438,7 @@ def _send_parts(
             hasher.add(part)
         if sending:
             done = _timed_done(part, length, clock)
-            upload.send(index, part.open, length, done, part.digest, part.fill)
+            upload.send(index, part.open, length, done, part.fill)
 
 
 class _Buffers:

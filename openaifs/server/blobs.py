@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import os
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -24,9 +23,9 @@ class BlobWriter:
     The pieces received are kept as they are (no joining copy) until about :data:`FLUSH_SIZE`
     bytes have gathered; a worker thread then writes them with one ``os.writev`` while the event
     loop receives the next batch. At most two batches are held, so memory stays bounded however
-    large the body. Nothing is hashed here: only an Upload's ``complete`` needs an md5, and it
-    reads the parts once to compute it (hashing every byte on the way in cost more CPU than
-    parsing the body, and halved ingest).
+    large the body. Nothing is hashed here (hashing every byte on the way in, on the event
+    loop, cost more CPU than parsing the body and halved ingest): a finished Upload part is
+    hashed afterwards in a worker thread (see :mod:`.digests`).
 
     Parameters
     ----------
@@ -106,17 +105,6 @@ class BlobWriter:
         self._close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
-
-
-def md5_of(paths: Sequence[str], start: Any = None) -> str:
-    """Return the md5 (lower-case hex) of the files ``paths`` read one after another (blocking).
-
-    ``start`` is an md5 object that has already hashed what comes before ``paths``.
-    hashlib releases the GIL on large updates, so this runs well in a worker thread.
-    """
-    md5 = start if start is not None else hashlib.md5()
-    hash_files(paths, md5)
-    return md5.hexdigest()
 
 
 def hash_files(paths: Sequence[str], md5: Any) -> int:
