@@ -32,6 +32,18 @@ def open_region(local_path: str, offset: int) -> Callable[[], IO[bytes]]:
     return opener
 
 
+class SourceError(Exception):
+    """A part's bytes could not be read from where they are kept (``error``, an OSError).
+
+    Raised by a part's reader inside the HTTP stack, which takes any OSError for a broken
+    connection and retries it; this one passes through and the sender raises ``error``.
+    """
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class _SendingReader:
     """A part's bytes as one attempt sends them: sets ``begun`` when first read (the
     request's headers are out by then), and feeds what it reads to ``digest``, if any, so
@@ -155,24 +167,21 @@ class MultipartUpload:
         open_part: Callable[[], IO[bytes]],
         length: int,
         done: Callable[[], Any] | None = None,
-        prepare: Callable[[], Any] | None = None,
     ) -> None:
         """Queue part ``index`` (its place in the final file), blocking while the pool is full.
 
-        ``open_part`` opens the part's bytes afresh for each attempt; ``done`` runs once
-        the part is sent or has failed (to free what backs it); ``prepare`` runs first, in the
-        sending thread (it reads the part into memory, so parts are read side by side).
+        ``open_part`` opens the part's bytes afresh for each attempt (its reads may raise
+        :class:`SourceError`); ``done`` runs once the part is sent or has failed (to free
+        what backs it).
         """
         self._raise_if_failed()
         self._slots.acquire()
-        # Parts are read side by side, but their requests begin in the order they were
+        # Parts are sent side by side, but their requests begin in the order they were
         # handed over: the service can then hash them as they arrive (see _send_one).
         after, begun = self._last_begun, threading.Event()
         self._last_begun = begun
         try:
-            future = self._pool.submit(
-                self._send_one, index, open_part, length, done, prepare, after, begun
-            )
+            future = self._pool.submit(self._send_one, index, open_part, length, done, after, begun)
         except BaseException:
             self._slots.release()
             raise
@@ -184,15 +193,12 @@ class MultipartUpload:
         open_part: Callable[[], IO[bytes]],
         length: int,
         done: Callable[[], Any] | None,
-        prepare: Callable[[], Any] | None,
         after: threading.Event | None,
         begun: threading.Event,
     ) -> str:
         try:
             if self._failed is not None:
                 raise cf.CancelledError()
-            if prepare is not None:
-                prepare()
             # Begin after the part handed over before this one has begun (or once the
             # upload failed: that part's sender may have been cancelled before it ran).
             # A request has begun when its body is first read: its headers are sent.
@@ -206,7 +212,10 @@ class MultipartUpload:
                 return attempts[-1]
 
             opener = counted_opener(open_attempt, self.on_part)
-            part = self.client.add_part(self.upload_id, opener, length, path=self.path)
+            try:
+                part = self.client.add_part(self.upload_id, opener, length, path=self.path)
+            except SourceError as exc:
+                raise exc.error from None
             if self.on_part_done is not None:
                 self.on_part_done(index, part["id"], _sent_digest(attempts, length))
             return part["id"]

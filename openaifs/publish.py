@@ -18,13 +18,14 @@ published together when the block ends (:class:`~openaifs.transaction.OpenAITran
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import contextlib
 import hashlib
 import logging
 import mimetypes
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -329,9 +330,28 @@ class Publisher:
     def publish(self, target: WriteTarget, file: FileObject) -> FileObject:
         """A new file is complete: record it, settle exclusive races, apply the policy
         (one small look at the files made meanwhile serves both)."""
-        found = self.confirm(target, file)
-        self.apply_policy(target, file, found)
+        if target.overwrite == "replace":
+            found, deleted = self._look_deleting_known(target, file)
+        else:
+            found, deleted = self.confirm(target, file), set()
+        self.apply_policy(target, file, found, deleted)
         return file
+
+    def _look_deleting_known(
+        self, target: WriteTarget, file: FileObject
+    ) -> tuple[list[FileObject] | None, set[str]]:
+        """:meth:`confirm` for ``"replace"``, while the older versions known when the write
+        began are deleted: they go whatever the look finds, so their deletes need not wait
+        for it (one round trip less on every replace-write). Returns what the look found
+        and the ids deleted."""
+        known = self.older_versions(target, file, [])
+        if not known:
+            return self.confirm(target, file), set()
+        with cf.ThreadPoolExecutor(1, thread_name_prefix="openaifs-replace") as pool:
+            early = pool.submit(self.catalog.delete_files, known, target.url)
+            found = self.confirm(target, file)
+            failed = early.exception() is not None  # apply_policy tries them again
+        return found, set() if failed else {f["id"] for f in known}
 
     def publish_many(self, sent: list[tuple[WriteTarget, FileObject]]) -> None:
         """What :meth:`publish` does, for files written side by side (``fs.put`` of many
@@ -427,9 +447,14 @@ class Publisher:
         return self.catalog.since(target.purpose, target.filename, target.mark, target.url)
 
     def apply_policy(
-        self, target: WriteTarget, file: FileObject, found: list[FileObject] | None = None
+        self,
+        target: WriteTarget,
+        file: FileObject,
+        found: list[FileObject] | None = None,
+        deleted: Collection[str] = (),
     ) -> None:
-        """``"replace"``: delete the files of the name strictly older than ``file``.
+        """``"replace"``: delete the files of the name strictly older than ``file`` (but
+        those of ids in ``deleted``, deleted already).
 
         A failure to delete them is no error of the write (the new file wins the name); it
         is reported as :class:`OlderVersionsRemainWarning`, and the next replace-write of
@@ -439,7 +464,8 @@ class Publisher:
             return
         try:
             found = self._made_since(target) if found is None else found
-            self.catalog.delete_files(self.older_versions(target, file, found), target.url)
+            older = self.older_versions(target, file, found)
+            self.catalog.delete_files([f for f in older if f["id"] not in deleted], target.url)
         except Exception as exc:
             message = f"{target.url}: written, but older versions remain: {exc}"
             logger.warning(message)

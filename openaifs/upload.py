@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from openaifs.client import APIClient
 from openaifs.limits import MAX_PART_SIZE, MAX_UPLOAD_SIZE, MiB
-from openaifs.multipart import MultipartUpload
+from openaifs.multipart import MultipartUpload, SourceError
 from openaifs.parts import plan_parts
 from openaifs.progress import counted
 
@@ -142,8 +142,10 @@ class _PartBuffer:
 
     Every attempt to send the part reads the same memory, so a retry touches the disk no
     more than the first try, and the md5 of the whole is computed from these very bytes.
-    The part is read by :meth:`fill`, in the thread that sends it (so parts are read side
-    by side, and each is sent as soon as it is read); the hasher waits for it.
+    The part is read as it is sent (:meth:`fill_to`, in the sending thread), a piece at a
+    time: its request begins at once instead of after the whole part is read, and the
+    hasher follows the bytes as they arrive (:meth:`wait_beyond`). A part with no sender
+    (already on the service) is read by the hasher.
     """
 
     def __init__(
@@ -151,38 +153,60 @@ class _PartBuffer:
         view: memoryview,
         uses: int,
         release: Callable[[], Any],
-        read: Callable[[memoryview], None],
+        read: Callable[[memoryview, int], None],
+        sent: bool,
     ) -> None:
         self.view = view
+        self.sent = sent
+        self.filled = 0  # bytes read so far (only grows)
+        self.error: BaseException | None = None  # why the rest of its bytes are not there
         self._uses = uses
         self._lock = threading.Lock()
+        self._fill_lock = threading.Lock()
+        self._grown = threading.Condition()
         self._release = release
         self._read = read
-        self._filled = threading.Event()
-        self.error: BaseException | None = None  # why its bytes are not there
 
-    def fill(self) -> None:
-        """Read the part into memory (once; a failure is kept and raised)."""
-        try:
-            self._read(self.view)
-        except BaseException as exc:
-            self.error = exc
-            raise
-        finally:
-            self._filled.set()
+    def fill_to(self, end: int) -> None:
+        """Make sure the first ``end`` bytes are read (a failure is kept and raised)."""
+        if self.filled >= end:
+            return
+        with self._fill_lock:
+            start = self.filled
+            if self.error is not None:
+                raise self.error
+            if start >= end:
+                return
+            try:
+                self._read(self.view[start:end], start)
+            except BaseException as exc:
+                self._end(exc)
+                raise
+            with self._grown:
+                self.filled = end
+                self._grown.notify_all()
 
-    def wait_filled(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for the part to be read (or fail to be)."""
-        return self._filled.wait(timeout)
+    def wait_beyond(self, count: int, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for more than ``count`` bytes to be read (or for
+        the reading to end); return how many are."""
+        with self._grown:
+            if self.filled <= count and self.error is None:
+                self._grown.wait(timeout)
+            return self.filled
+
+    def _end(self, error: BaseException) -> None:
+        with self._grown:
+            if self.error is None:
+                self.error = error
+            self._grown.notify_all()
 
     def open(self) -> IO[bytes]:
-        return _ViewReader(self.view)
+        return _ViewReader(self)
 
     def done(self) -> None:
         """One user (the sender, the hasher) is finished; the last frees the memory."""
-        if not self._filled.is_set():  # never read (the upload failed first): say so
-            self.error = OSError("a part was never read; its upload failed")
-            self._filled.set()
+        if self.filled < len(self.view):  # never read in full (the upload failed): say so
+            self._end(OSError("a part was never read in full; its upload failed"))
         with self._lock:
             self._uses -= 1
             last = self._uses == 0
@@ -192,21 +216,29 @@ class _PartBuffer:
 
 
 class _ViewReader(io.RawIOBase):
-    """A read-only file over a memoryview, each ``read`` a view of the next bytes."""
+    """One attempt's read-only file over a part, each ``read`` a view of the next bytes,
+    read from the local file first if no attempt has read them yet."""
 
-    def __init__(self, view: memoryview) -> None:
+    def __init__(self, part: _PartBuffer) -> None:
         super().__init__()
-        self._view = view
+        self._part = part
         self._pos = 0
 
     def readable(self) -> bool:
         return True
 
     def read(self, n: int = -1) -> memoryview:  # type: ignore[override]
+        view = self._part.view
+        end = len(view) if n is None or n < 0 else min(len(view), self._pos + n)
+        try:
+            self._part.fill_to(end)
+        except OSError as exc:
+            # Raised inside the HTTP stack, an OSError would pass for a broken connection
+            # and be retried; this one is unwrapped by the sender (see MultipartUpload).
+            raise SourceError(exc) from exc
         # A view, not a copy: the sender hands it to the socket, and the buffer is reused
         # only once the part is sent (a fresh 1 MiB ``bytes`` per read cost page faults).
-        end = len(self._view) if n is None or n < 0 else min(len(self._view), self._pos + n)
-        out = self._view[self._pos : end]
+        out = view[self._pos : end]
         self._pos = end
         return out
 
@@ -214,6 +246,11 @@ class _ViewReader(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+#: How much the hasher reads ahead of a part's sender at once: small enough that a sender
+#: waiting for the same bytes waits little.
+_HASH_STEP = 4 * MiB
 
 
 class _InOrderMd5:
@@ -238,26 +275,34 @@ class _InOrderMd5:
 
     def _run(self) -> None:
         while (part := self._queue.get()) is not None:
-            while not part.wait_filled(0.05):
-                if self._abandoned.is_set():  # its sender was cancelled before reading it
-                    break
-            error = part.error if part.wait_filled(0) else OSError("its sender was cancelled")
-            started = time.perf_counter()
             try:
-                if error is not None and self._failure is None:
-                    self._failure = (
-                        error
-                        if isinstance(error, Exception)
-                        else OSError(f"a part could not be read ({error!r})")
-                    )
-                if self._failure is None:
-                    self._md5.update(part.view)
+                self._hash(part)
             except Exception as exc:  # kept for hexdigest; every part is still released
-                self._failure = exc
+                if self._failure is None:
+                    self._failure = exc
             finally:
                 part.done()
-            if self._timings is not None:
-                self._timings.hash += time.perf_counter() - started
+
+    def _hash(self, part: _PartBuffer) -> None:
+        """Hash ``part`` as its bytes are read (reading them here if nobody sends it)."""
+        hashed, length = 0, len(part.view)
+        while hashed < length and self._failure is None:
+            # Read ahead of the sender (which then finds the bytes in memory): the md5 is
+            # then ready when the last part is sent, not a serial pass over every part
+            # of the last wave after it.
+            part.fill_to(min(length, hashed + _HASH_STEP))
+            filled = part.wait_beyond(hashed, 0.05)
+            if filled > hashed:
+                started = time.perf_counter()
+                self._md5.update(part.view[hashed:filled])
+                hashed = filled
+                if self._timings is not None:
+                    self._timings.hash += time.perf_counter() - started
+            elif part.error is not None:
+                error = part.error
+                raise error if isinstance(error, Exception) else OSError(repr(error))
+            elif self._abandoned.is_set():  # its sender was cancelled before reading it
+                raise OSError("its sender was cancelled")
 
     def hexdigest(self) -> str:
         """Wait for every part handed over, then return the md5 of them all."""
@@ -299,10 +344,11 @@ def upload_local_file(
 
     Large content goes through the Uploads API in parts of about equal size (see
     :func:`~openaifs.parts.plan_parts`), on at most ``settings.concurrency`` connections and
-    never more connections than parts. Each part is read once, in order, into memory; the
-    same bytes are sent (and re-sent on a retry) and fed to the md5 of the whole, which runs
-    in its own thread while the parts are in flight. At most ``concurrency`` parts are held
-    at once: memory stays under ``settings.memory``.
+    never more connections than parts. Each part is read once into memory, a piece at a time
+    by whichever needs it first: its sender (the request begins before the part is read) or
+    the md5 of the whole, which runs in its own thread, reading ahead of the senders in
+    order. The same bytes are sent (and re-sent on a retry) and hashed. At most
+    ``concurrency`` parts are held at once: memory stays under ``settings.memory``.
 
     Parameters
     ----------
@@ -419,26 +465,21 @@ def _send_parts(
         buffer = buffers.take()  # waits while every buffer is in use
         sending = not upload.has_part(index)  # a resumed Upload may hold it already
 
-        def read(view: memoryview, offset: int = offset) -> None:
-            _read_exactly(fd, view, offset, upload.path, clock)
+        def read(view: memoryview, start: int, offset: int = offset) -> None:
+            _read_exactly(fd, view, offset + start, upload.path, clock)
 
         part = _PartBuffer(
             memoryview(buffer)[:length],
             int(hasher is not None) + int(sending),
             lambda b=buffer: buffers.give(b),
             read,
+            sending,
         )
-        if not sending:
-            try:
-                part.fill()  # only hashed: read here
-            except BaseException:
-                part.done()
-                raise
         if hasher is not None:
             hasher.add(part)
         if sending:
             done = _timed_done(part, length, clock)
-            upload.send(index, part.open, length, done, part.fill)
+            upload.send(index, part.open, length, done)
 
 
 class _Buffers:

@@ -103,6 +103,10 @@ def test_a_local_file_shorter_than_declared_cancels_and_says_so(server, client, 
     with pytest.raises(OSError, match="the local file ended at byte"):
         upload(client, local, len(data) + 100, settings)
     requests = server.stats()["requests"]
+    # The short read happens inside the last part's request: it is not taken for a broken
+    # connection and sent again.
+    plan = plan_parts(len(data) + 100, max_part=PART, concurrency=2)
+    assert requests["uploads.parts.create"] == len(plan)
     assert requests.get("uploads.cancel") == 1
     assert "uploads.complete" not in requests
     assert server.sdk().files.list().data == []
