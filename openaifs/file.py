@@ -365,7 +365,12 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         elif self._spool is not None:
             self._spool.close()
             file = self.publisher.send_local(
-                self.target, self._spool.name, self._written, md5, on_progress=self._progress
+                self.target,
+                self._spool.name,
+                self._written,
+                md5,
+                on_progress=self._progress,
+                spool=True,
             )
         else:
             file = self.publisher.send_bytes(self.target, self._small or b"", self._progress)

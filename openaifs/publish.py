@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import functools
 import hashlib
 import logging
 import mimetypes
@@ -234,11 +235,20 @@ class Publisher:
         md5: str | None = None,
         on_progress: Callable[[int], Any] | None = None,
         resume: bool = False,
+        spool: bool = False,
     ) -> FileObject:
         """Make the new file from ``size`` bytes of a local file (``resume``: carrying on
-        from an interrupted earlier run, see :mod:`openaifs.resume`)."""
-        journals = self.journals if resume else None
-        send = journals.upload_local_file if journals is not None else self._upload_local_file
+        from an interrupted earlier run, see :mod:`openaifs.resume`; ``spool``: a file of
+        the library's own, sent straight from the page cache, see
+        :func:`~openaifs.upload.upload_local_file`)."""
+        if spool:
+            send: Callable[..., FileObject] = functools.partial(
+                self._upload_local_file, mapped=True
+            )
+        elif resume and self.journals is not None:
+            send = self.journals.upload_local_file
+        else:
+            send = self._upload_local_file
         return send(
             local_path,
             size,

@@ -7,6 +7,7 @@ file appears. This module knows the API client, not fsspec.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -153,12 +154,12 @@ class _PartBuffer:
         view: memoryview,
         uses: int,
         release: Callable[[], Any],
-        read: Callable[[memoryview, int], None],
+        read: Callable[[memoryview, int], None] | None,
         sent: bool,
     ) -> None:
         self.view = view
         self.sent = sent
-        self.filled = 0  # bytes read so far (only grows)
+        self.filled = 0 if read is not None else len(view)  # bytes read so far (only grows)
         self.error: BaseException | None = None  # why the rest of its bytes are not there
         self._uses = uses
         self._lock = threading.Lock()
@@ -178,7 +179,7 @@ class _PartBuffer:
             if start >= end:
                 return
             try:
-                self._read(self.view[start:end], start)
+                self._read(self.view[start:end], start)  # type: ignore[misc] - filled if None
             except BaseException as exc:
                 self._end(exc)
                 raise
@@ -339,6 +340,7 @@ def upload_local_file(
     reconcile: Callable[[], Any] | None = None,
     upload: MultipartUpload | None = None,
     timings: UploadTimings | None = None,
+    mapped: bool = False,
 ) -> dict:
     """Send ``size`` bytes of a local file and return the new File object.
 
@@ -363,6 +365,11 @@ def upload_local_file(
         :meth:`APIClient.request`), so that a retry leaves no duplicate.
     timings : UploadTimings, optional
         Filled in with where the time went (for benchmarks).
+    mapped : bool
+        The file is the library's own (a spool of ``open("wb")``) and stays as it is while
+        sent: its parts are sent from the file mapped into memory, not copied into buffers
+        (which spares filling fresh pages, the dearer half of spooling). Never for a
+        caller's file: one shortened meanwhile would kill the process (SIGBUS).
     """
     check_size(size, path)
     clock = _Clock(timings)
@@ -409,7 +416,7 @@ def upload_local_file(
     try:
         hashed = md5 is None and settings.checksum
         file = _send_and_complete(
-            upload, source.fileno(), plan, settings, hashed, md5, reconcile, clock
+            upload, source.fileno(), plan, settings, hashed, md5, reconcile, clock, mapped
         )
         clock.mark("complete")
         clock.mark("total", since_start=True)
@@ -427,15 +434,21 @@ def _send_and_complete(
     md5: str | None,
     reconcile: Callable[[], Any] | None,
     clock: _Clock,
+    mapped: bool,
 ) -> dict:
-    """Send the parts of ``plan`` (hashing them in order when ``hashed``), then complete;
-    any failure cancels the Upload."""
+    """Send the parts of ``plan`` (hashing them in order when ``hashed``; mapped from
+    ``fd`` when ``mapped``, else read into buffers), then complete; any failure cancels the
+    Upload."""
     hasher = None
     try:
         hasher = _InOrderMd5(clock.timings) if hashed else None
         concurrency = min(settings.concurrency, len(plan))
         held = max(1, min(concurrency, settings.memory // plan[0][1]))
-        _send_parts(upload, fd, plan, _Buffers(held, plan[0][1]), hasher, clock)
+        if mapped:
+            parts: _Buffers | _MappedParts = _MappedParts(held, fd)
+        else:
+            parts = _Buffers(held, plan[0][1], fd, upload.path, clock)
+        _send_parts(upload, plan, parts, hasher, clock)
         clock.begin_wait()
         if hasher is not None:
             md5 = hasher.hexdigest()
@@ -451,30 +464,19 @@ def _send_and_complete(
 
 def _send_parts(
     upload: MultipartUpload,
-    fd: int,
     plan: list[tuple[int, int]],
-    buffers: _Buffers,
+    buffers: _Buffers | _MappedParts,
     hasher: _InOrderMd5 | None,
     clock: _Clock,
 ) -> None:
-    """Hand each part of ``plan``, in order, to a sender (which reads it from ``fd``) and
-    to the hasher."""
+    """Hand each part of ``plan``, in order, to a sender and to the hasher (either reads
+    it into its buffer)."""
     for index, (offset, length) in enumerate(plan):
         if hasher is None and upload.has_part(index):
             continue  # neither sent nor hashed: not even read
-        buffer = buffers.take()  # waits while every buffer is in use
         sending = not upload.has_part(index)  # a resumed Upload may hold it already
-
-        def read(view: memoryview, start: int, offset: int = offset) -> None:
-            _read_exactly(fd, view, offset + start, upload.path, clock)
-
-        part = _PartBuffer(
-            memoryview(buffer)[:length],
-            int(hasher is not None) + int(sending),
-            lambda b=buffer: buffers.give(b),
-            read,
-            sending,
-        )
+        view, release, read = buffers.part(offset, length)  # waits while all are in use
+        part = _PartBuffer(view, int(hasher is not None) + int(sending), release, read, sending)
         if hasher is not None:
             hasher.add(part)
         if sending:
@@ -483,7 +485,8 @@ def _send_parts(
 
 
 class _Buffers:
-    """At most ``count`` part buffers, allocated on first need and then reused.
+    """At most ``count`` part buffers, allocated on first need and then reused, into which
+    parts of the open file ``fd`` are read.
 
     Reuse spares the kernel mapping and zeroing fresh pages for every part. Each is an
     anonymous mapping, whose pages the kernel supplies as the part is read into it (in the
@@ -491,10 +494,24 @@ class _Buffers:
     the thread that hands parts out, which held every later part back.
     """
 
-    def __init__(self, count: int, size: int) -> None:
+    def __init__(self, count: int, size: int, fd: int, path: str, clock: _Clock) -> None:
         self._free: queue.SimpleQueue[mmap.mmap] = queue.SimpleQueue()
         self._left = count
         self._size = size
+        self._fd, self._path, self._clock = fd, path, clock
+
+    def part(
+        self, offset: int, length: int
+    ) -> tuple[memoryview, Callable[[], None], Callable[[memoryview, int], None]]:
+        """A buffer for the part at ``offset``, the function that gives it back, and the
+        one that reads the part's bytes from ``start`` into a view (waits while every
+        buffer is in use)."""
+        buffer = self.take()
+
+        def read(view: memoryview, start: int) -> None:
+            _read_exactly(self._fd, view, offset + start, self._path, self._clock)
+
+        return memoryview(buffer)[:length], lambda: self.give(buffer), read
 
     def take(self) -> mmap.mmap:
         if self._left and self._free.empty():
@@ -504,6 +521,28 @@ class _Buffers:
 
     def give(self, buffer: mmap.mmap) -> None:
         self._free.put(buffer)
+
+
+class _MappedParts:
+    """Parts of the open file ``fd`` as views of the file mapped into memory: no copy and
+    no fresh pages. Only for a file of the library's own (a spool), which nobody shortens
+    while it is sent: a mapped page past a file's end kills the process (SIGBUS)."""
+
+    def __init__(self, count: int, fd: int) -> None:
+        self._slots = threading.BoundedSemaphore(count)  # as many held as buffers would be
+        self._fd = fd
+
+    def part(self, offset: int, length: int) -> tuple[memoryview, Callable[[], None], None]:
+        self._slots.acquire()
+        start = offset - offset % mmap.ALLOCATIONGRANULARITY
+        mapped = mmap.mmap(self._fd, offset + length - start, access=mmap.ACCESS_READ, offset=start)
+
+        def release() -> None:
+            with contextlib.suppress(BufferError):  # a view still held: closed when collected
+                mapped.close()
+            self._slots.release()
+
+        return memoryview(mapped)[offset - start :], release, None
 
 
 def _read_exactly(fd: int, view: memoryview, offset: int, path: str, clock: _Clock) -> None:

@@ -42,6 +42,22 @@ def test_spooled_write_without_size_sends_everything_on_close(
     assert openaifs_sdk.files.content(file.id).content == data
 
 
+def test_a_spooled_part_whose_answer_is_lost_is_sent_again_from_the_spool(
+    fs, server, openaifs_sdk, tmp_path, monkeypatch
+):
+    # The spool's parts are sent from the file mapped into memory, at offsets that are no
+    # multiple of a page; a part sent again reads the same mapping.
+    private_tempdir(monkeypatch, tmp_path)
+    data = payload(2 * PART + 4097)
+    server.add_fault("uploads.parts.create", "drop_after", times=2)
+    with fs.open(PATH, "wb") as f:
+        write_in_chunks(f, data, 10_000)
+    assert server.stats()["requests"]["uploads.parts.create"] == 3 + 2
+    [file] = files_named(openaifs_sdk, "out.bin")
+    assert openaifs_sdk.files.content(file.id).content == data
+    assert leftover_temp_files() == []
+
+
 def wait_until(condition, timeout: float = 30.0) -> None:
     """Poll ``condition`` until it holds (a generous deadline guards against a hang only)."""
     deadline = time.monotonic() + timeout
