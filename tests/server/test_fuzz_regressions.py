@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 
 import pytest
 import requests
@@ -202,3 +203,29 @@ def test_malformed_http_is_logged_as_one_line_not_a_traceback(caplog):
     records = [r for r in caplog.records if r.name == "aiohttp.server"]
     assert [(r.levelname, r.exc_info) for r in records] == [("WARNING", None)]
     assert "Invalid character in Content-Length" in records[0].getMessage()
+
+
+def test_a_client_gone_mid_body_is_logged_as_one_line_not_a_traceback(caplog):
+    # A cancelled upload drops its part requests mid-body: aiohttp logged each at ERROR
+    # with a traceback ("Error handling request ... ConnectionResetError: Connection lost").
+    caplog.set_level(logging.WARNING)
+    with LocalServer() as server:
+        upload = server.sdk().uploads.create(
+            bytes=100_000, filename="x", mime_type="text/plain", purpose="user_data"
+        )
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(
+            b"POST /v1/uploads/" + upload.id.encode() + b"/parts HTTP/1.1\r\nHost: x\r\n"
+            b"Authorization: Bearer " + server.api_key.encode() + b"\r\n"
+            b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"
+            b'--b\r\nContent-Disposition: form-data; name="data"; filename="x"\r\n\r\nabc'
+        )
+        time.sleep(0.2)  # the handler is reading the body
+        sock.close()
+        deadline = time.monotonic() + 10
+        while not [r for r in caplog.records if r.name == "aiohttp.server"]:
+            assert time.monotonic() < deadline, "nothing was logged"
+            time.sleep(0.02)
+    records = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert [(r.levelname, r.exc_info) for r in records] == [("WARNING", None)]
+    assert "went away" in records[0].getMessage()
