@@ -146,18 +146,39 @@ def main() -> None:
                 f"{sdk_seconds / r['seconds']:.2f}x",
                 f"{r['cpu']:.2f} s",
                 f"{r['server_cpu']:.2f} s",
+                f"{cpu_floor(r):.2f} s ({sdk_seconds / cpu_floor(r):.2f}x)",
                 mib(r["peak"]),
             ]
             for name, r in results[label].items()
         ]
-        rows += baseline_rows(7)
+        rows += baseline_rows(8)
         shaping = f" (server {' '.join(flags)})" if flags else ""
         print_table(
             f"Upload of {args.size_mib} MiB, {label}{shaping}, best of {args.repeat}",
-            ["operation", "time", "MB/s", "vs SDK", "worker CPU", "server CPU", "peak RSS"],
+            [
+                "operation",
+                "time",
+                "MB/s",
+                "vs SDK",
+                "worker CPU",
+                "server CPU",
+                "CPU floor (vs SDK)",
+                "peak RSS",
+            ],
             rows,
         )
+    print(
+        f"CPU floor: (worker CPU + server CPU) / {os.cpu_count()} CPUs, the least time the "
+        "case could take on this machine if both processes kept every CPU busy; beside it, "
+        "the best ratio to the SDK that floor allows. Unshaped, where client and server share "
+        "the CPUs, a case whose floor is above the SDK's time cannot match the SDK here."
+    )
     print(f"machine: {machine_notes()}")
+
+
+def cpu_floor(result: dict) -> float:
+    """The least wall time the CPU seconds of ``result`` allow on this machine's CPUs."""
+    return (result["cpu"] + result["server_cpu"]) / (os.cpu_count() or 1)
 
 
 if __name__ == "__main__":
