@@ -20,7 +20,7 @@ from fsspec.spec import AbstractBufferedFile
 from openaifs.limits import MAX_UPLOAD_SIZE
 from openaifs.multipart import MultipartUpload, open_region
 from openaifs.progress import ThreadSafeProgress
-from openaifs.upload import remove_quietly
+from openaifs.upload import remove_quietly, upload_plan
 
 if TYPE_CHECKING:
     from openaifs.download import ContentReader
@@ -233,11 +233,16 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         callback: Any = None,
         **kwargs: Any,
     ) -> None:
+        settings = publisher.settings
+        streaming = size is not None and size > settings.threshold
+        # Parts sent while writing are cut as put_file cuts the same size, and each leaves
+        # as soon as it is full.
+        self._plan = upload_plan(size, settings) if streaming else []  # type: ignore[arg-type]
         super().__init__(
             fs,
             path,
             mode="wb",
-            block_size=publisher.settings.part_size,
+            block_size=self._plan[0][1] if self._plan else settings.part_size,
             autocommit=autocommit,
             **kwargs,
         )
@@ -248,8 +253,7 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
         # Parts sent while writing (a declared size) need the md5 as the bytes go by; a
         # spooled file is hashed by the upload itself, beside its parts' sends, so that
         # writing (which the caller waits on) costs no more than copying to the spool.
-        streaming = size is not None and size > publisher.settings.threshold
-        self._md5 = hashlib.md5() if publisher.settings.checksum and streaming else None
+        self._md5 = hashlib.md5() if settings.checksum and streaming else None
         self._written = 0
         self._spool: Any = None
         self._upload: MultipartUpload | None = None
@@ -267,9 +271,8 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
 
     @property
     def _streaming(self) -> bool:
-        return self.declared_size is not None and (
-            self.declared_size > self.publisher.settings.threshold
-        )
+        """Whether parts go up while writing (a declared size over the threshold)."""
+        return bool(self._plan)
 
     def write(self, data: Any) -> int:
         if self.closed:
@@ -325,13 +328,16 @@ class OpenAIWriteFile(PublishOnCleanClose, AbstractBufferedFile):
 
     def _send_full_parts(self, data: memoryview, final: bool) -> bytes:
         """Send every full part in ``data`` (all of it when ``final``); return the rest."""
-        settings = self.publisher.settings
         if self._upload is None:
             self._upload = self.publisher.start_upload(self.target, self.declared_size)
             self._upload.on_part = self._progress
         start = 0
-        while len(data) - start >= settings.part_size or (final and start < len(data)):
-            chunk = data[start : start + settings.part_size]
+        # Short of the declared size at the end, the last part is not sent: close refuses.
+        while self._parts_sent < len(self._plan):
+            length = self._plan[self._parts_sent][1]
+            if len(data) - start < length:
+                break
+            chunk = data[start : start + length]
             fd, part_path = tempfile.mkstemp(prefix="openaifs-part-")
             with os.fdopen(fd, "wb") as f:
                 f.write(chunk)

@@ -33,8 +33,13 @@ from typing import Any
 from openaifs.client import APIClient
 from openaifs.limits import MiB
 from openaifs.multipart import MultipartUpload, open_region
-from openaifs.parts import plan_parts
-from openaifs.upload import UploadSettings, hash_of_file, upload_local_file
+from openaifs.upload import (
+    MIN_WAVES,
+    UploadSettings,
+    hash_of_file,
+    upload_local_file,
+    upload_plan,
+)
 
 logger = logging.getLogger("openaifs")
 
@@ -48,27 +53,19 @@ PART_HASH = "sha256"
 EXPIRY_MARGIN = 60
 #: The smallest part a resumable upload picks by itself (see :func:`resumable_part_size`).
 MIN_RESUMABLE_PART = 8 * MiB
-#: The fewest waves of parts a resumable upload is cut into (see :func:`resumable_part_size`).
-MIN_WAVES = 3
 
 
 def resumable_part_size(size: int, settings: UploadSettings) -> int:
     """The part size of a new resumable upload of ``size`` bytes.
 
-    The parts are those a plain upload would send (see :func:`~openaifs.parts.plan_parts`):
+    The parts are those a plain upload would send (see :func:`~openaifs.upload.upload_plan`):
     of about equal size, a whole number per connection, so every wave keeps every
-    connection busy; but there are at least three waves (``3 x concurrency`` parts). Only
-    accepted parts count for a resume, and up to ``concurrency`` are in flight at once: an
-    interruption then loses a third at most. And the parts of the last wave arrive together,
-    while the service hashes the parts in order: all but one of them are hashed after the
-    last byte has arrived, so smaller last parts make ``complete`` answer sooner (256 MiB on
-    the shaped local server: ``complete`` took 0.09-0.17 s after 2 waves of 16 MiB, 0.05-0.08 s
-    after 3 of 10.7 MiB, and the whole upload 77% -> 80% of the link, median of 5; a wave
-    more costs each connection one round trip). Parts are never under 8 MiB (each is one
-    request and one round trip) nor over the largest part ``settings`` allow.
+    connection busy, in three waves at least. Only accepted parts count for a resume, and
+    up to ``concurrency`` are in flight at once: an interruption loses a third at most. Parts
+    are never under 8 MiB (each is one request and one round trip; a small file is then cut
+    into fewer parts than a plain upload's) nor over the largest part ``settings`` allow.
     """
-    plan = plan_parts(size, max_part=settings.largest_part, concurrency=settings.concurrency)
-    count = max(MIN_WAVES * settings.concurrency, len(plan))
+    count = max(MIN_WAVES * settings.concurrency, len(upload_plan(size, settings)))
     return min(settings.largest_part, max(MIN_RESUMABLE_PART, -(-size // count)))
 
 

@@ -72,6 +72,29 @@ class UploadSettings:
             raise ValueError("memory must be at least 1 byte")
 
 
+#: The fewest waves of parts an upload is cut into, where parts can stay this large
+#: (see :func:`upload_plan`).
+MIN_WAVES = 3
+MIN_WAVE_PART = 8 * MiB
+
+
+def upload_plan(size: int, settings: UploadSettings) -> list[tuple[int, int]]:
+    """The ``(offset, length)`` of each part of an upload of ``size`` bytes.
+
+    Parts of about equal size, a whole number per connection (see
+    :func:`~openaifs.parts.plan_parts`), at most ``settings.largest_part``, and in three waves
+    at least unless that makes them smaller than 8 MiB: the service hashes the parts in order
+    as they arrive, and the parts of the last wave arrive together, so all but one of them are
+    hashed after the last byte is in; smaller last parts make ``complete`` answer sooner.
+    On the shaped local server, 256 MiB in 2 waves of 16 MiB waited 0.05-0.13 s for
+    ``complete`` beyond its round trip, in 3 waves of 10.7 MiB 0-0.04 s; a wave more costs
+    each connection one round trip.
+    """
+    per_wave = -(-size // (MIN_WAVES * settings.concurrency))
+    largest = min(settings.largest_part, max(MIN_WAVE_PART, per_wave))
+    return plan_parts(size, max_part=largest, concurrency=settings.concurrency)
+
+
 def check_size(size: int, path: str) -> None:
     """Refuse content over the Uploads ceiling before any byte is sent."""
     if size > MAX_UPLOAD_SIZE:
@@ -389,7 +412,7 @@ def upload_local_file(
         clock.mark("total", since_start=True)
         return file
     if upload is None:
-        plan = plan_parts(size, max_part=settings.largest_part, concurrency=settings.concurrency)
+        plan = upload_plan(size, settings)
     else:
         # A resumed Upload keeps the layout its parts were sent in: index i at i * part_size.
         plan = [(o, min(settings.part_size, size - o)) for o in range(0, size, settings.part_size)]

@@ -16,6 +16,8 @@ from write_helpers import (
     private_tempdir,
 )
 
+from openaifs.upload import upload_plan
+
 PATH = "openai://user_data/out.bin"
 MULTIPART_3 = {"uploads.create": 1, "uploads.parts.create": 3, "uploads.complete": 1}
 
@@ -56,6 +58,24 @@ def test_a_spooled_part_whose_answer_is_lost_is_sent_again_from_the_spool(
     [file] = files_named(openaifs_sdk, "out.bin")
     assert openaifs_sdk.files.content(file.id).content == data
     assert leftover_temp_files() == []
+
+
+def test_parts_sent_while_writing_are_cut_as_put_file_cuts_the_same_size(fs):
+    # They were cut at every part_size bytes: a small last part finished its wave late.
+    lengths: list[int] = []
+
+    def record(response, *args, **kwargs):
+        if response.request.url.endswith("/parts"):
+            lengths.append(int(response.request.headers["Content-Length"]))
+
+    fs.client.session.hooks["response"].append(record)
+    data = payload(5 * PART // 2)
+    with fs.open(PATH, "wb", size=len(data)) as f:
+        write_in_chunks(f, data, 1000)
+    assert len(lengths) == len(upload_plan(len(data), fs.upload_settings))
+    # Every request carries the same form around its part: the lengths differ as the parts.
+    assert max(lengths) - min(lengths) <= 1
+    assert fs.cat(PATH) == data
 
 
 def wait_until(condition, timeout: float = 30.0) -> None:

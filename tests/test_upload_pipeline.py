@@ -12,7 +12,7 @@ from filehelpers import payload
 
 from openaifs.client import APIClient
 from openaifs.parts import plan_parts
-from openaifs.upload import UploadSettings, UploadTimings, upload_local_file
+from openaifs.upload import UploadSettings, UploadTimings, upload_local_file, upload_plan
 
 PART = 64 * 1024
 
@@ -192,3 +192,17 @@ def test_a_part_refused_with_many_queued_ends_the_upload_without_hanging(server,
     assert len(outcome) == 1 and getattr(outcome[0], "status", None) == 400
     assert server.stats()["requests"].get("uploads.cancel") == 1
     assert server.sdk().files.list().data == []
+
+
+@pytest.mark.parametrize(
+    ("size_mib", "parts"),
+    [(40, 8), (100, 16), (256, 24), (2048, 88)],
+)
+def test_uploads_go_in_three_waves_where_parts_can_stay_8_mib(size_mib, parts):
+    # The last wave's parts arrive together and the service hashes them one after another:
+    # smaller ones (3 waves of 10.7 MiB for 256 MiB, not 2 of 16) let complete answer sooner.
+    settings = UploadSettings()
+    plan = upload_plan(size_mib * 2**20, settings)
+    assert len(plan) == parts
+    assert len(plan) % settings.concurrency == 0
+    assert max(n for _, n in plan) - min(n for _, n in plan) <= 1
