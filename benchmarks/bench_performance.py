@@ -53,11 +53,10 @@ PEAK_LIMIT = 300 * MiB
 def put_connections(size: int) -> int:
     """Connections a default ``put_file`` of ``size`` bytes keeps in flight."""
     from openaifs import OpenAIFileSystem
-    from openaifs.parts import plan_parts
+    from openaifs.upload import upload_plan
 
     settings = OpenAIFileSystem(api_key="x", skip_instance_cache=True).upload_settings
-    plan = plan_parts(size, max_part=settings.largest_part, concurrency=settings.concurrency)
-    return min(settings.concurrency, len(plan))
+    return min(settings.concurrency, len(upload_plan(size, settings)))
 
 
 def get_connections(size: int) -> int:
