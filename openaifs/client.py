@@ -50,6 +50,19 @@ class _Adapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
+class SourceError(Exception):
+    """The content of a request body could not be read (``error``, an OSError).
+
+    Raised inside the HTTP stack, which takes any OSError for a broken connection and
+    retries it (a local file that ended short was sent three times, then reported as "no
+    answer"); this one passes through, and :meth:`APIClient.request` raises ``error``.
+    """
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class MultipartBody(io.RawIOBase):
     """A ``multipart/form-data`` body read lazily, so a large part is never held in memory.
 
@@ -125,9 +138,13 @@ class MultipartBody(io.RawIOBase):
             n = self.len
         out: bytes | memoryview = self._head.read(n)
         if len(out) < n and self._remaining:
-            chunk = self._source.read(min(n - len(out), self._remaining))
+            try:
+                chunk = self._source.read(min(n - len(out), self._remaining))
+            except OSError as exc:
+                raise SourceError(exc) from exc
             if not chunk:
-                raise OSError(f"content ended {self._remaining} bytes short of its declared size")
+                short = f"content ended {self._remaining} bytes short of its declared size"
+                raise SourceError(OSError(short))
             self._remaining -= len(chunk)
             # A source in memory hands out views of its bytes: passed on as they are, not
             # copied, unless headers or the closing boundary share this read.
@@ -364,6 +381,8 @@ class APIClient:
                 stream=call.stream,
                 timeout=self.timeout,
             )
+        except SourceError as exc:  # the body, not the connection: no retry
+            raise exc.error from None
         finally:
             _close(data)
 

@@ -32,18 +32,6 @@ def open_region(local_path: str, offset: int) -> Callable[[], IO[bytes]]:
     return opener
 
 
-class SourceError(Exception):
-    """A part's bytes could not be read from where they are kept (``error``, an OSError).
-
-    Raised by a part's reader inside the HTTP stack, which takes any OSError for a broken
-    connection and retries it; this one passes through and the sender raises ``error``.
-    """
-
-    def __init__(self, error: OSError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
 class _SendingReader:
     """A part's bytes as one attempt sends them: sets ``begun`` when first read (the
     request's headers are out by then), and feeds what it reads to ``digest``, if any, so
@@ -170,9 +158,8 @@ class MultipartUpload:
     ) -> None:
         """Queue part ``index`` (its place in the final file), blocking while the pool is full.
 
-        ``open_part`` opens the part's bytes afresh for each attempt (its reads may raise
-        :class:`SourceError`); ``done`` runs once the part is sent or has failed (to free
-        what backs it).
+        ``open_part`` opens the part's bytes afresh for each attempt; ``done`` runs once
+        the part is sent or has failed (to free what backs it).
         """
         self._raise_if_failed()
         self._slots.acquire()
@@ -212,10 +199,7 @@ class MultipartUpload:
                 return attempts[-1]
 
             opener = counted_opener(open_attempt, self.on_part)
-            try:
-                part = self.client.add_part(self.upload_id, opener, length, path=self.path)
-            except SourceError as exc:
-                raise exc.error from None
+            part = self.client.add_part(self.upload_id, opener, length, path=self.path)
             if self.on_part_done is not None:
                 self.on_part_done(index, part["id"], _sent_digest(attempts, length))
             return part["id"]

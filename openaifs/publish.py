@@ -354,6 +354,7 @@ class Publisher:
         began are deleted: they go whatever the look finds, so their deletes need not wait
         for it (one round trip less on every replace-write). Returns what the look found
         and the ids deleted."""
+        self.catalog.metadata.added(file)  # before any version of the name goes
         known = self.older_versions(target, file, [])
         if not known:
             return self.confirm(target, file), set()

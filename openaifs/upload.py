@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from openaifs.client import APIClient
 from openaifs.limits import MAX_PART_SIZE, MAX_UPLOAD_SIZE, MiB
-from openaifs.multipart import MultipartUpload, SourceError
+from openaifs.multipart import MultipartUpload
 from openaifs.parts import plan_parts
 from openaifs.progress import counted
 
@@ -166,10 +166,9 @@ class _PartBuffer:
 
     Every attempt to send the part reads the same memory, so a retry touches the disk no
     more than the first try, and the md5 of the whole is computed from these very bytes.
-    The part is read as it is sent (:meth:`fill_to`, in the sending thread), a piece at a
-    time: its request begins at once instead of after the whole part is read, and the
-    hasher follows the bytes as they arrive (:meth:`wait_beyond`). A part with no sender
-    (already on the service) is read by the hasher.
+    The part is read a piece at a time (:meth:`fill_to`) by whichever needs the bytes
+    first: its sender, whose request so begins at once instead of after the whole part is
+    read, or the hasher, which reads ahead of the senders.
     """
 
     def __init__(
@@ -178,59 +177,39 @@ class _PartBuffer:
         uses: int,
         release: Callable[[], Any],
         read: Callable[[memoryview, int], None] | None,
-        sent: bool,
     ) -> None:
         self.view = view
-        self.sent = sent
         self.filled = 0 if read is not None else len(view)  # bytes read so far (only grows)
-        self.error: BaseException | None = None  # why the rest of its bytes are not there
+        self.error: BaseException | None = None  # why the rest could not be read
         self._uses = uses
         self._lock = threading.Lock()
         self._fill_lock = threading.Lock()
-        self._grown = threading.Condition()
         self._release = release
         self._read = read
 
     def fill_to(self, end: int) -> None:
-        """Make sure the first ``end`` bytes are read (a failure is kept and raised)."""
+        """Make sure the first ``end`` bytes are read (a failure is kept and raised, to
+        every reader alike)."""
         if self.filled >= end:
             return
         with self._fill_lock:
-            start = self.filled
             if self.error is not None:
                 raise self.error
+            start = self.filled
             if start >= end:
                 return
             try:
                 self._read(self.view[start:end], start)  # type: ignore[misc] - filled if None
             except BaseException as exc:
-                self._end(exc)
+                self.error = exc
                 raise
-            with self._grown:
-                self.filled = end
-                self._grown.notify_all()
-
-    def wait_beyond(self, count: int, timeout: float) -> int:
-        """Wait up to ``timeout`` seconds for more than ``count`` bytes to be read (or for
-        the reading to end); return how many are."""
-        with self._grown:
-            if self.filled <= count and self.error is None:
-                self._grown.wait(timeout)
-            return self.filled
-
-    def _end(self, error: BaseException) -> None:
-        with self._grown:
-            if self.error is None:
-                self.error = error
-            self._grown.notify_all()
+            self.filled = end
 
     def open(self) -> IO[bytes]:
         return _ViewReader(self)
 
     def done(self) -> None:
         """One user (the sender, the hasher) is finished; the last frees the memory."""
-        if self.filled < len(self.view):  # never read in full (the upload failed): say so
-            self._end(OSError("a part was never read in full; its upload failed"))
         with self._lock:
             self._uses -= 1
             last = self._uses == 0
@@ -241,7 +220,7 @@ class _PartBuffer:
 
 class _ViewReader(io.RawIOBase):
     """One attempt's read-only file over a part, each ``read`` a view of the next bytes,
-    read from the local file first if no attempt has read them yet."""
+    read from the local file first if nobody has read them yet."""
 
     def __init__(self, part: _PartBuffer) -> None:
         super().__init__()
@@ -254,12 +233,7 @@ class _ViewReader(io.RawIOBase):
     def read(self, n: int = -1) -> memoryview:  # type: ignore[override]
         view = self._part.view
         end = len(view) if n is None or n < 0 else min(len(view), self._pos + n)
-        try:
-            self._part.fill_to(end)
-        except OSError as exc:
-            # Raised inside the HTTP stack, an OSError would pass for a broken connection
-            # and be retried; this one is unwrapped by the sender (see MultipartUpload).
-            raise SourceError(exc) from exc
+        self._part.fill_to(end)
         # A view, not a copy: the sender hands it to the socket, and the buffer is reused
         # only once the part is sent (a fresh 1 MiB ``bytes`` per read cost page faults).
         out = view[self._pos : end]
@@ -272,8 +246,8 @@ class _ViewReader(io.RawIOBase):
         return len(data)
 
 
-#: How much the hasher reads ahead of a part's sender at once: small enough that a sender
-#: waiting for the same bytes waits little.
+#: How much the hasher reads of a part at once: small enough that a sender waiting for the
+#: same bytes waits little.
 _HASH_STEP = 4 * MiB
 
 
@@ -282,7 +256,9 @@ class _InOrderMd5:
 
     md5 cannot be combined from the parts' digests, so the whole is one stream over the
     bytes in order; the reader hands each part here as it hands it to a sender, and
-    hashlib releases the GIL, so hashing overlaps sending.
+    hashlib releases the GIL, so hashing overlaps sending. The hasher reads each part itself
+    where its sender has not yet (the sender then finds the bytes in memory): the md5 is
+    ready when the last part is sent, not a serial pass over the last wave's parts after it.
     """
 
     def __init__(self, timings: UploadTimings | None) -> None:
@@ -300,33 +276,27 @@ class _InOrderMd5:
     def _run(self) -> None:
         while (part := self._queue.get()) is not None:
             try:
-                self._hash(part)
-            except Exception as exc:  # kept for hexdigest; every part is still released
-                if self._failure is None:
-                    self._failure = exc
+                if self._failure is None and not self._abandoned.is_set():
+                    self._hash(part)
+            except BaseException as exc:  # kept for hexdigest; every part is still released
+                self._failure = (
+                    exc
+                    if isinstance(exc, Exception)
+                    else OSError(f"a part could not be read ({exc!r})")
+                )
             finally:
                 part.done()
 
     def _hash(self, part: _PartBuffer) -> None:
-        """Hash ``part`` as its bytes are read (reading them here if nobody sends it)."""
         hashed, length = 0, len(part.view)
-        while hashed < length and self._failure is None:
-            # Read ahead of the sender (which then finds the bytes in memory): the md5 is
-            # then ready when the last part is sent, not a serial pass over every part
-            # of the last wave after it.
-            part.fill_to(min(length, hashed + _HASH_STEP))
-            filled = part.wait_beyond(hashed, 0.05)
-            if filled > hashed:
-                started = time.perf_counter()
-                self._md5.update(part.view[hashed:filled])
-                hashed = filled
-                if self._timings is not None:
-                    self._timings.hash += time.perf_counter() - started
-            elif part.error is not None:
-                error = part.error
-                raise error if isinstance(error, Exception) else OSError(repr(error))
-            elif self._abandoned.is_set():  # its sender was cancelled before reading it
-                raise OSError("its sender was cancelled")
+        while hashed < length and not self._abandoned.is_set():
+            end = min(length, hashed + _HASH_STEP)
+            part.fill_to(end)
+            started = time.perf_counter()
+            self._md5.update(part.view[hashed:end])
+            hashed = end
+            if self._timings is not None:
+                self._timings.hash += time.perf_counter() - started
 
     def hexdigest(self) -> str:
         """Wait for every part handed over, then return the md5 of them all."""
@@ -341,8 +311,8 @@ class _InOrderMd5:
         self._thread.join()
 
     def abandon(self) -> None:
-        """End the thread without waiting for parts that will never be read (the upload
-        failed, and their senders were cancelled)."""
+        """End the thread, hashing no more (the upload failed): the parts handed over are
+        only released."""
         self._abandoned.set()
         self.stop()
 
@@ -467,8 +437,8 @@ def _send_and_complete(
         hasher = _InOrderMd5(clock.timings) if hashed else None
         concurrency = min(settings.concurrency, len(plan))
         held = max(1, min(concurrency, settings.memory // plan[0][1]))
-        if mapped:
-            parts: _Buffers | _MappedParts = _MappedParts(held, fd)
+        if mapped and _MappedParts.possible(fd):
+            parts: _Buffers | _MappedParts = _MappedParts(held, fd, upload.path)
         else:
             parts = _Buffers(held, plan[0][1], fd, upload.path, clock)
         _send_parts(upload, plan, parts, hasher, clock)
@@ -501,11 +471,15 @@ def _send_parts(
             sending = not upload.has_part(index)  # a resumed Upload may hold it already
             view, release, read = buffers.part(offset, length)  # waits while all are in use
             uses = int(hasher is not None) + int(sending)
-            part = _PartBuffer(view, uses, release, read, sending)
+            part = _PartBuffer(view, uses, release, read)
             if hasher is not None:
                 hasher.add(part)
             if sending:
-                upload.send(index, part.open, length, _timed_done(part, length, clock))
+                try:
+                    upload.send(index, part.open, length, _timed_done(part, length, clock))
+                except BaseException:
+                    part.done()  # its sender will never run: its share is given back
+                    raise
     finally:
         buffers.all_handed()
 
@@ -572,16 +546,38 @@ def _unmap(buffer: mmap.mmap) -> None:
 class _MappedParts:
     """Parts of the open file ``fd`` as views of the file mapped into memory: no copy and
     no fresh pages. Only for a file of the library's own (a spool), which nobody shortens
-    while it is sent: a mapped page past a file's end kills the process (SIGBUS)."""
+    while it is sent: a mapped page past a file's end kills the process (SIGBUS). Its size
+    is checked before each part is mapped all the same."""
 
-    def __init__(self, count: int, fd: int) -> None:
+    def __init__(self, count: int, fd: int, path: str) -> None:
         self._slots = threading.BoundedSemaphore(count)  # as many held as buffers would be
-        self._fd = fd
+        self._fd, self._path = fd, path
+
+    @staticmethod
+    def possible(fd: int) -> bool:
+        """Whether the file system of ``fd`` lets it be mapped (some FUSE ones do not)."""
+        try:
+            mmap.mmap(fd, 1, access=mmap.ACCESS_READ).close()
+        except (OSError, ValueError):
+            return False
+        return True
 
     def part(self, offset: int, length: int) -> tuple[memoryview, Callable[[], None], None]:
         self._slots.acquire()
-        start = offset - offset % mmap.ALLOCATIONGRANULARITY
-        mapped = mmap.mmap(self._fd, offset + length - start, access=mmap.ACCESS_READ, offset=start)
+        try:
+            size = os.fstat(self._fd).st_size
+            if size < offset + length:
+                raise OSError(
+                    f"{self._path}: the local file ended at byte {size}, short of the "
+                    f"{offset + length} it had when the upload began"
+                )
+            start = offset - offset % mmap.ALLOCATIONGRANULARITY
+            mapped = mmap.mmap(
+                self._fd, offset + length - start, access=mmap.ACCESS_READ, offset=start
+            )
+        except BaseException:
+            self._slots.release()
+            raise
 
         def release() -> None:
             _unmap(mapped)

@@ -169,7 +169,7 @@ def test_parts_read_side_by_side_still_begin_in_order_so_complete_reads_nothing(
 
 def test_a_part_refused_with_many_queued_ends_the_upload_without_hanging(server, client, tmp_path):
     # Parts queued behind a refused one are cancelled before their senders read them: the
-    # md5 thread, waiting for them in order, must give up rather than wait forever.
+    # md5 thread, which once waited for senders to read them, must end rather than hang.
     import threading
 
     data = payload(32 * PART, seed=12)
@@ -206,3 +206,45 @@ def test_uploads_go_in_three_waves_where_parts_can_stay_8_mib(size_mib, parts):
     assert len(plan) == parts
     assert len(plan) % settings.concurrency == 0
     assert max(n for _, n in plan) - min(n for _, n in plan) <= 1
+
+
+def test_a_read_error_is_reported_as_itself_not_as_a_later_part_never_read(
+    server, client, tmp_path, monkeypatch
+):
+    # The hasher, reading ahead, met the error first and marked every later part "never
+    # read in full": a later part's sender failed with that, and the caller got it instead
+    # of the disk's error. The bad sector is the kernel's EIO from pread.
+    import errno
+    import os
+
+    mib = 2**20
+    local = tmp_path / "local.bin"
+    local.write_bytes(os.urandom(96 * mib))
+    real_preadv = os.preadv
+
+    def preadv(fd, buffers, offset):
+        bad = 15 * mib  # beyond what a stalled sender's socket takes in
+        if os.path.samefile(f"/proc/self/fd/{fd}", local) and offset <= bad < offset + len(
+            buffers[0]
+        ):
+            raise OSError(errno.EIO, "Input/output error (a bad sector)")
+        return real_preadv(fd, buffers, offset)
+
+    monkeypatch.setattr(os, "preadv", preadv)
+    server.add_fault("uploads.parts.create", "stall", seconds=2, times=2)  # senders wait
+    settings = UploadSettings(part_size=16 * mib, threshold=mib, concurrency=2, memory=64 * mib)
+    with pytest.raises(OSError, match="a bad sector"):
+        upload(client, local, 96 * mib, settings)
+    assert server.stats()["requests"].get("uploads.cancel") == 1
+
+
+def test_a_small_local_file_shorter_than_declared_is_reported_as_short_and_sent_once(
+    server, client, tmp_path
+):
+    # Read inside the one POST /files, the short read was taken for a broken connection
+    # by the HTTP stack: sent three times, then reported as "no answer".
+    local = tmp_path / "local.bin"
+    local.write_bytes(b"x" * 100_000)
+    with pytest.raises(OSError, match="short of its declared size"):
+        upload(client, local, 100_100, UploadSettings(part_size=2**20, threshold=2**20))
+    assert server.stats()["requests"].get("files.create", 0) == 1

@@ -237,3 +237,39 @@ def test_a_write_after_a_forced_flush_is_refused_while_spooling(fs):
         f.write(b"b" * 100)
     f.close()
     assert fs.info("openai://user_data/f.bin")["size"] == part + 10
+
+
+# -- found by the review of lazily read parts (the hasher reads ahead of the senders) ------
+
+
+def test_a_part_whose_sending_is_refused_is_released_and_its_spool_unmapped(
+    server, tmp_path, monkeypatch
+):
+    # A part handed to the hasher whose upload.send raised (an earlier part had failed)
+    # kept its sender's share: its buffer was never released, and a spool's mapping (of a
+    # deleted file, still taking its disk space) lived as long as the exception.
+    from write_helpers import PART, payload, private_tempdir
+
+    private_tempdir(monkeypatch, tmp_path)
+    fs = make_fs(server, max_concurrency=1)
+    server.add_fault("uploads.parts.create", status=400)
+    with pytest.raises(ValueError) as caught, fs.open("openai://user_data/s.bin", "wb") as f:
+        f.write(payload(6 * PART, seed=7))
+    assert caught.value.status == 400
+    with open("/proc/self/maps") as maps:
+        mapped = [line.split()[-2] for line in maps if "openaifs-spool" in line]
+    assert mapped == []
+
+
+def test_a_spool_cut_short_names_the_file_written(fs):
+    # Mapped parts of a short spool failed with mmap's bare "mmap length is greater than
+    # file size", naming nothing.
+    import os
+
+    from write_helpers import PART, payload
+
+    written = fs.open("openai://user_data/t.bin", "wb")
+    with pytest.raises(OSError, match=r"t\.bin: the local file ended"), written as f:
+        f.write(payload(4 * PART))
+        f._spool.flush()
+        os.truncate(f._spool.name, 3 * PART)
