@@ -1,10 +1,11 @@
 """How slow-to-open connections delay an upload's first wave of parts.
 
 A fresh connection to the real service costs its TCP and TLS handshakes, about two round
-trips, before its request can begin. An Upload's part requests begin one after another (each
-once the one before has sent its headers, so that the service sees them in order; see
-:class:`openaifs.multipart.MultipartUpload`), so on fresh connections each part of the first
-wave also waits for the handshakes of the one before. Loopback opens connections at once,
+trips, before its request can begin. When an Upload's part requests began one after another
+(each once the one before had sent its headers, so that the server saw them in order), each
+part of the first wave on fresh connections also waited for the handshakes of the one before;
+now each names its place (see :meth:`openaifs.client.APIClient.add_part`) and all begin at
+once. This shows the difference it makes. Loopback opens connections at once,
 so this puts a TLS relay in front of the local server that holds every new connection for
 ``--handshake-ms`` before its handshake, and prints, for ``fs.put_file`` of a 64 MiB file
 (8 parts on 8 connections, the first upload of a fresh filesystem), when the first wave's

@@ -1,9 +1,10 @@
 """One Upload of the Uploads API: created, its parts sent in parallel, then completed or
 cancelled; and the small helpers that open a part's bytes for each attempt.
 
-Every part's request begins after the one handed over before it (its headers are out), so
-the service sees parts in order and can hash them as they arrive; each attempt can hash
-the part while sending it, for the resume journal. This module knows the API client only.
+Every part's request names the part's place in the final file (see
+:meth:`APIClient.add_part`), so a service can hash the parts in order as they arrive, although
+they go on several connections at once and reach it in any order; each attempt can hash the
+part while sending it, for the resume journal. This module knows the API client only.
 """
 
 from __future__ import annotations
@@ -33,18 +34,15 @@ def open_region(local_path: str, offset: int) -> Callable[[], IO[bytes]]:
 
 
 class _SendingReader:
-    """A part's bytes as one attempt sends them: sets ``begun`` when first read (the
-    request's headers are out by then), and feeds what it reads to ``digest``, if any, so
-    a part is fingerprinted while it is sent, in the thread that sends it."""
+    """A part's bytes as one attempt sends them: feeds what it reads to ``digest``, if any,
+    so a part is fingerprinted while it is sent, in the thread that sends it."""
 
-    def __init__(self, source: IO[bytes], begun: threading.Event, digest: Any) -> None:
+    def __init__(self, source: IO[bytes], digest: Any) -> None:
         self._source = source
-        self._begun = begun
         self.digest = digest
         self.count = 0
 
     def read(self, n: int = -1) -> bytes:
-        self._begun.set()
         data = self._source.read(n)
         self.count += len(data)
         if self.digest is not None:
@@ -124,7 +122,6 @@ class MultipartUpload:
         self._slots = threading.BoundedSemaphore(concurrency)
         self._pool = cf.ThreadPoolExecutor(concurrency, thread_name_prefix="openaifs-part")
         self._parts: dict[int, cf.Future] = {}
-        self._last_begun: threading.Event | None = None
         self._failed: BaseException | None = None
         self.expires_at: int | None = None
         if upload_id is None:
@@ -163,12 +160,8 @@ class MultipartUpload:
         """
         self._raise_if_failed()
         self._slots.acquire()
-        # Parts are sent side by side, but their requests begin in the order they were
-        # handed over: the service can then hash them as they arrive (see _send_one).
-        after, begun = self._last_begun, threading.Event()
-        self._last_begun = begun
         try:
-            future = self._pool.submit(self._send_one, index, open_part, length, done, after, begun)
+            future = self._pool.submit(self._send_one, index, open_part, length, done)
         except BaseException:
             self._slots.release()
             raise
@@ -180,26 +173,19 @@ class MultipartUpload:
         open_part: Callable[[], IO[bytes]],
         length: int,
         done: Callable[[], Any] | None,
-        after: threading.Event | None,
-        begun: threading.Event,
     ) -> str:
         try:
             if self._failed is not None:
                 raise cf.CancelledError()
-            # Begin after the part handed over before this one has begun (or once the
-            # upload failed: that part's sender may have been cancelled before it ran).
-            # A request has begun when its body is first read: its headers are sent.
-            while after is not None and not after.wait(0.05) and self._failed is None:
-                pass
             attempts: list[_SendingReader] = []
 
             def open_attempt() -> _SendingReader:
                 digest = hashlib.new(self.part_hash) if self.part_hash else None
-                attempts.append(_SendingReader(open_part(), begun, digest))
+                attempts.append(_SendingReader(open_part(), digest))
                 return attempts[-1]
 
             opener = counted_opener(open_attempt, self.on_part)
-            part = self.client.add_part(self.upload_id, opener, length, path=self.path)
+            part = self.client.add_part(self.upload_id, opener, length, path=self.path, index=index)
             if self.on_part_done is not None:
                 self.on_part_done(index, part["id"], _sent_digest(attempts, length))
             return part["id"]
@@ -208,7 +194,6 @@ class MultipartUpload:
                 self._failed = exc
             raise
         finally:
-            begun.set()
             self._slots.release()
             if done is not None:
                 done()

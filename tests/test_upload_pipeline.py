@@ -148,19 +148,18 @@ def test_a_bad_plan_is_refused():
         plan_parts(10, max_part=0, concurrency=2)
 
 
-def test_parts_read_side_by_side_still_begin_in_order_so_complete_reads_nothing(
+def test_parts_sent_side_by_side_name_their_place_so_complete_reads_nothing(
     server, client, tmp_path
 ):
-    # Regression: once senders read their own parts, requests began in any order, and the
-    # service's running md5 (kept in the order part requests begin) had to re-read most of
-    # the file at complete.
+    # Regression: parts sent side by side reach the service in any order, and the local
+    # server's running md5 (kept in the order part requests begin) had to re-read most of
+    # the file at complete. Requests once began one after another instead, which made each
+    # fresh connection's TLS handshakes wait for the one before (bench_connect.py); now each
+    # names its part's place (X-OpenAIFS-Part-Index).
     data = payload(24 * PART + 3, seed=11)
     local = tmp_path / "local.bin"
     local.write_bytes(data)
     settings = UploadSettings(part_size=PART, threshold=PART, concurrency=8)
-    # On fresh connections a request may still be overtaken (the server registers a new
-    # connection a loop turn later); once they are open, parts arrive in order.
-    upload(client, local, len(data), settings)
     for _ in range(3):
         server.clear_stats()
         upload(client, local, len(data), settings)

@@ -5,11 +5,14 @@ bytes in order, and the order is only known at ``complete`` (its ``part_ids``). 
 part there put a serial pass over the whole file on the critical path of every upload (0.6 s
 for 256 MiB on a quiet 2-core machine, longer than the last part took to arrive).
 
-Clients send parts in the order they will list them (the SDK one at a time, openaifs in order
-on several connections), so the running md5 here follows the order in which part *requests
-began*: each part is hashed, in a worker thread, as soon as it and every part begun before it
-are in. ``complete`` takes the longest prefix of its ``part_ids`` that the running md5 covers
-and hashes only the rest, so any other order is still answered correctly, only later.
+Clients send parts in the order they will list them (the SDK one at a time), so the running
+md5 here follows the order in which part *requests began*: each part is hashed, in a worker
+thread, as soon as it and every part begun before it are in. A request may name its part's
+place instead, in the header :data:`PART_INDEX_HEADER` (openaifs does: its parts go on several
+connections at once, and requests begun together reach the server in any order); the part
+then takes that place, and a part sent again takes the place of the earlier attempt.
+``complete`` takes the longest prefix of its ``part_ids`` that the running md5 covers and
+hashes only the rest, so any other order is still answered correctly, only later.
 """
 
 from __future__ import annotations
@@ -24,16 +27,30 @@ from .blobs import hash_files
 #: Runs a blocking call off the event loop (:meth:`ServerState.run`).
 Run = Callable[..., Awaitable[Any]]
 
+#: The request header naming a part's place (0 for the first) in the final file.
+PART_INDEX_HEADER = "X-OpenAIFS-Part-Index"
+#: Places beyond this are not kept in order (a bound on what one header can make us hold).
+MAX_PART_INDEX = 100_000
+
+
+def part_index(value: str | None) -> int | None:
+    """The place a :data:`PART_INDEX_HEADER` value names, or ``None`` (none, or not one)."""
+    if value is None or not value.isdigit() or len(value) > 6:
+        return None
+    index = int(value)
+    return index if index < MAX_PART_INDEX else None
+
 
 class _Slot:
     """One part request, from the moment it began."""
 
-    __slots__ = ("dropped", "part_id", "path")
+    __slots__ = ("dropped", "index", "part_id", "path")
 
-    def __init__(self) -> None:
+    def __init__(self, index: int | None = None) -> None:
         self.part_id: str | None = None
         self.path: str | None = None
         self.dropped = False
+        self.index = index  # the place the request named, if any
 
 
 class RunningDigest:
@@ -56,10 +73,15 @@ class RunningDigest:
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
 
-    def begin(self) -> _Slot:
-        """Note that a part request has begun; its place in the running order is now fixed."""
-        slot = _Slot()
-        self._slots.append(slot)
+    def begin(self, index: int | None = None) -> _Slot:
+        """Note that a part request has begun; its place in the running order is now fixed:
+        ``index``, if the request named one, else after every part begun before it."""
+        slot = _Slot(index)
+        if index is None:
+            self._slots.append(slot)
+        elif index >= self._next:  # a place already hashed over is not taken again
+            self._slots.extend(_Slot(i) for i in range(len(self._slots), index + 1))
+            self._slots[index] = slot  # a part sent again replaces the earlier attempt
         return slot
 
     def finished(self, slot: _Slot, part_id: str, path: str) -> None:
@@ -69,6 +91,8 @@ class RunningDigest:
 
     def dropped(self, slot: _Slot) -> None:
         """The request of ``slot`` stored no part (refused, failed, disconnected)."""
+        if slot.index is not None:
+            return  # its place waits for the part to be sent again
         slot.dropped = True
         self._advance()
 

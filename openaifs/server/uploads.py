@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from .bodies import multipart, read_json, receive
+from .digests import PART_INDEX_HEADER, part_index
 from .errors import ApiError, bad_request, not_found
 from .ids import new_id
 from .objects import part_object, upload_object
@@ -94,10 +95,11 @@ async def add_part(request: web.Request) -> web.StreamResponse:
     """``POST /uploads/{id}/parts``: store the ``data`` part as one Upload part."""
     state = _state(request)
     upload_id = request.match_info["upload_id"]
-    # The running md5 follows the order in which part requests began: take a place in it
-    # before the first await, while requests are still in the order they arrived.
+    # The running md5 follows the order in which part requests began, or the place a
+    # request names: take a place in it before the first await, while requests are still
+    # in the order they arrived.
     digest = state.digests.of(upload_id, request[PROJECT])
-    slot = digest.begin()
+    slot = digest.begin(part_index(request.headers.get(PART_INDEX_HEADER)))
     try:
         try:
             row = await _upload(request)

@@ -212,3 +212,69 @@ def test_another_projects_request_for_the_upload_leaves_its_running_md5_alone():
         server.clear_stats()
         _complete(owner, upload, [p.id for p in parts], b"".join(chunks))
         assert server.stats()["complete_hashed_bytes"] == 0
+
+
+# -- parts that name their place (X-OpenAIFS-Part-Index) ------------------------------------
+
+
+def _part(sdk, upload, data, index):
+    headers = {} if index is None else {"X-OpenAIFS-Part-Index": index}
+    return sdk.uploads.parts.create(upload.id, data=data, extra_headers=headers)
+
+
+def test_parts_sent_out_of_order_that_name_their_place_are_hashed_before_complete(
+    openaifs_server: LocalServer, openaifs_sdk
+):
+    # openaifs sends parts side by side: they reach the server in any order, and without
+    # their places the server read most of them again at complete.
+    chunks = [os.urandom(100_000 + i) for i in range(5)]
+    upload = _upload(openaifs_sdk, sum(map(len, chunks)))
+    parts = {i: _part(openaifs_sdk, upload, chunks[i], str(i)) for i in (3, 1, 4, 0, 2)}
+    openaifs_server.clear_stats()
+    _complete(openaifs_sdk, upload, [parts[i].id for i in range(5)], b"".join(chunks))
+    assert openaifs_server.stats()["complete_hashed_bytes"] == 0
+
+
+def test_a_part_sent_again_takes_its_place_from_the_earlier_attempt(
+    openaifs_server: LocalServer, openaifs_sdk
+):
+    # The first attempt at part 1 was stored but its answer lost: the client sent it again
+    # and lists the second; the running md5 follows the second. (Had part 0 been in and
+    # the first attempt hashed already, complete would read from part 1 on: right, later.)
+    chunks = [os.urandom(100_000) for _ in range(3)]
+    upload = _upload(openaifs_sdk, 300_000)
+    _part(openaifs_sdk, upload, chunks[1], "1")  # its answer never reached the client
+    again = _part(openaifs_sdk, upload, chunks[1], "1")
+    first = _part(openaifs_sdk, upload, chunks[0], "0")
+    last = _part(openaifs_sdk, upload, chunks[2], "2")
+    openaifs_server.clear_stats()
+    _complete(openaifs_sdk, upload, [first.id, again.id, last.id], b"".join(chunks))
+    assert openaifs_server.stats()["complete_hashed_bytes"] == 0
+
+
+def test_a_refused_part_keeps_its_place_for_the_next_attempt(
+    openaifs_server: LocalServer, openaifs_sdk
+):
+    chunks = [os.urandom(100_000) for _ in range(3)]
+    upload = _upload(openaifs_sdk, 300_000)
+    first = _part(openaifs_sdk, upload, chunks[0], "0")
+    openaifs_server.add_fault("uploads.parts.create", "status", status=400)
+    with pytest.raises(openai.BadRequestError):
+        _part(openaifs_sdk, upload, chunks[1], "1")
+    last = _part(openaifs_sdk, upload, chunks[2], "2")
+    again = _part(openaifs_sdk, upload, chunks[1], "1")
+    openaifs_server.clear_stats()
+    _complete(openaifs_sdk, upload, [first.id, again.id, last.id], b"".join(chunks))
+    assert openaifs_server.stats()["complete_hashed_bytes"] == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "x", "1e3", "99999999", ""])
+def test_a_place_that_is_not_one_is_ignored(openaifs_server: LocalServer, openaifs_sdk, value):
+    # The part goes where requests that name none go: after those begun before it.
+    chunks = [os.urandom(50_000) for _ in range(2)]
+    upload = _upload(openaifs_sdk, 100_000)
+    parts = [_part(openaifs_sdk, upload, c, value) for c in chunks]
+    openaifs_server.clear_stats()
+    done = _complete(openaifs_sdk, upload, [p.id for p in parts], b"".join(chunks))
+    assert done.status == "completed"
+    assert openaifs_server.stats()["complete_hashed_bytes"] == 0
