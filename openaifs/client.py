@@ -26,12 +26,10 @@ from requests.adapters import HTTPAdapter
 from openaifs.endpoint import DEFAULT_BASE_URL, BearerKey, Credential
 from openaifs.errors import BadResponse, OpenAIFSError, http_error, redact, transport_error
 from openaifs.formbody import MultipartBody, SourceError
-from openaifs.limits import MAX_LIST_LIMIT
+from openaifs.limits import MAX_LIST_LIMIT, PART_INDEX_HEADER
 
 logger = logging.getLogger("openaifs")
 
-#: Names an Upload part's place in the final file (see :meth:`APIClient.add_part`).
-PART_INDEX_HEADER = "X-OpenAIFS-Part-Index"
 #: Statuses worth another attempt: the request was not (or may not have been) acted on.
 RETRY_STATUSES = frozenset({408, 409, 429})
 # Socket reads/writes of 1 MiB instead of urllib3's 16 KiB: fewer Python-level loops per GiB.

@@ -44,3 +44,8 @@ MAX_EXPIRES_AFTER = 2_592_000
 
 #: The largest (and default) ``limit`` of one ``GET /files`` page.
 MAX_LIST_LIMIT = 10_000
+
+#: Not the service's: the header in which openaifs names an Upload part's place in the final
+#: file (0 for the first). The OpenAI service ignores it; the local server hashes parts in
+#: that order as they arrive, whatever order they reach it in.
+PART_INDEX_HEADER = "X-OpenAIFS-Part-Index"

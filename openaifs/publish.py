@@ -59,6 +59,14 @@ class OlderVersionsRemainWarning(UserWarning):
     """
 
 
+def _older_remain(written: str, error: Exception, stacklevel: int) -> None:
+    """Log and warn (:class:`OlderVersionsRemainWarning`) that older versions survived a
+    replace-write; ``stacklevel`` counts from here."""
+    message = f"{written}, but older versions remain: {error}"
+    logger.warning(message)
+    warnings.warn(message, OlderVersionsRemainWarning, stacklevel=stacklevel)
+
+
 def mime_type_for(filename: str) -> str:
     """The MIME type sent for ``filename``: ``text/jsonl`` for JSON Lines (as the service's
     own examples send for fine-tune files), else a guess from the extension."""
@@ -393,9 +401,7 @@ class Publisher:
         try:
             self.catalog.delete_files(older, shown)
         except Exception as exc:
-            message = f"{len(replacing)} files written, but older versions remain: {exc}"
-            logger.warning(message)
-            warnings.warn(message, OlderVersionsRemainWarning, stacklevel=3)
+            _older_remain(f"{len(replacing)} files written", exc, stacklevel=4)
 
     def confirm(self, target: WriteTarget, file: FileObject) -> list[FileObject] | None:
         """Record the new file; for an exclusive write, make sure it is the only winner.
@@ -478,9 +484,7 @@ class Publisher:
             older = self.older_versions(target, file, found)
             self.catalog.delete_files([f for f in older if f["id"] not in deleted], target.url)
         except Exception as exc:
-            message = f"{target.url}: written, but older versions remain: {exc}"
-            logger.warning(message)
-            warnings.warn(message, OlderVersionsRemainWarning, stacklevel=4)
+            _older_remain(f"{target.url}: written", exc, stacklevel=5)
 
     def older_versions(
         self, target: WriteTarget, file: FileObject, found: list[FileObject]

@@ -338,7 +338,7 @@ def upload_local_file(
     """Send ``size`` bytes of a local file and return the new File object.
 
     Large content goes through the Uploads API in parts of about equal size (see
-    :func:`~openaifs.parts.plan_parts`), on at most ``settings.concurrency`` connections and
+    :func:`upload_plan`), on at most ``settings.concurrency`` connections and
     never more connections than parts. Each part is read once into memory, a piece at a time
     by whichever needs it first: its sender (the request begins before the part is read) or
     the md5 of the whole, which runs in its own thread, reading ahead of the senders in
@@ -435,8 +435,7 @@ def _send_and_complete(
     hasher = None
     try:
         hasher = _InOrderMd5(clock.timings) if hashed else None
-        concurrency = min(settings.concurrency, len(plan))
-        held = max(1, min(concurrency, settings.memory // plan[0][1]))
+        held = max(1, min(settings.concurrency, len(plan), settings.memory // plan[0][1]))
         if mapped and _MappedParts.possible(fd):
             parts: _Buffers | _MappedParts = _MappedParts(held, fd, upload.path)
         else:
@@ -567,10 +566,7 @@ class _MappedParts:
         try:
             size = os.fstat(self._fd).st_size
             if size < offset + length:
-                raise OSError(
-                    f"{self._path}: the local file ended at byte {size}, short of the "
-                    f"{offset + length} it had when the upload began"
-                )
+                raise _ended_short(self._path, size, offset + length)
             start = offset - offset % mmap.ALLOCATIONGRANULARITY
             mapped = mmap.mmap(
                 self._fd, offset + length - start, access=mmap.ACCESS_READ, offset=start
@@ -589,6 +585,14 @@ class _MappedParts:
         pass  # each part's mapping goes when the part is done
 
 
+def _ended_short(path: str, at: int, wanted: int) -> OSError:
+    """The error of a local file that ended at byte ``at``, short of ``wanted``."""
+    return OSError(
+        f"{path}: the local file ended at byte {at}, short of the {wanted} it had when the "
+        "upload began"
+    )
+
+
 def _read_exactly(fd: int, view: memoryview, offset: int, path: str, clock: _Clock) -> None:
     """Fill ``view`` with the bytes of the open file ``fd`` from ``offset`` (thread-safe:
     ``pread`` moves no shared file position)."""
@@ -598,10 +602,7 @@ def _read_exactly(fd: int, view: memoryview, offset: int, path: str, clock: _Clo
     while filled < length:
         n = os.preadv(fd, [view[filled:]], offset + filled)
         if not n:
-            raise OSError(
-                f"{path}: the local file ended at byte {offset + filled}, "
-                f"short of the {offset + length} it had when the upload began"
-            )
+            raise _ended_short(path, offset + filled, offset + length)
         filled += n
     clock.add("read", time.perf_counter() - started)
 

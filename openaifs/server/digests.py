@@ -8,11 +8,12 @@ for 256 MiB on a quiet 2-core machine, longer than the last part took to arrive)
 Clients send parts in the order they will list them (the SDK one at a time), so the running
 md5 here follows the order in which part *requests began*: each part is hashed, in a worker
 thread, as soon as it and every part begun before it are in. A request may name its part's
-place instead, in the header :data:`PART_INDEX_HEADER` (openaifs does: its parts go on several
-connections at once, and requests begun together reach the server in any order); the part
-then takes that place, and a part sent again takes the place of the earlier attempt.
-``complete`` takes the longest prefix of its ``part_ids`` that the running md5 covers and
-hashes only the rest, so any other order is still answered correctly, only later.
+place instead, in the header :data:`~openaifs.limits.PART_INDEX_HEADER` (openaifs does: its
+parts go on several connections at once, and requests begun together reach the server in
+any order); the part then takes that place, and a part sent again takes the place of the
+earlier attempt. ``complete`` takes the longest prefix of its ``part_ids`` that the running
+md5 covers and hashes only the rest, so any other order is still answered correctly, only
+later.
 """
 
 from __future__ import annotations
@@ -27,14 +28,13 @@ from .blobs import hash_files
 #: Runs a blocking call off the event loop (:meth:`ServerState.run`).
 Run = Callable[..., Awaitable[Any]]
 
-#: The request header naming a part's place (0 for the first) in the final file.
-PART_INDEX_HEADER = "X-OpenAIFS-Part-Index"
 #: Places beyond this are not kept in order (a bound on what one header can make us hold).
 MAX_PART_INDEX = 100_000
 
 
 def part_index(value: str | None) -> int | None:
-    """The place a :data:`PART_INDEX_HEADER` value names, or ``None`` (none, or not one)."""
+    """The place a :data:`~openaifs.limits.PART_INDEX_HEADER` value names, or ``None``
+    (none, or not one)."""
     if value is None or not value.isdigit() or len(value) > 6:
         return None
     index = int(value)

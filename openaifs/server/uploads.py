@@ -8,8 +8,10 @@ from typing import Any
 
 from aiohttp import web
 
+from openaifs.limits import PART_INDEX_HEADER
+
 from .bodies import multipart, read_json, receive
-from .digests import PART_INDEX_HEADER, part_index
+from .digests import part_index
 from .errors import ApiError, bad_request, not_found
 from .ids import new_id
 from .objects import part_object, upload_object
