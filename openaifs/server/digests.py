@@ -35,7 +35,8 @@ MAX_PART_INDEX = 100_000
 def part_index(value: str | None) -> int | None:
     """The place a :data:`~openaifs.limits.PART_INDEX_HEADER` value names, or ``None``
     (none, or not one)."""
-    if value is None or not value.isdigit() or len(value) > 6:
+    # ASCII digits only: str.isdigit() takes "²", which int() refuses (a 500, not ignored).
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 6:
         return None
     index = int(value)
     return index if index < MAX_PART_INDEX else None

@@ -278,3 +278,24 @@ def test_a_place_that_is_not_one_is_ignored(openaifs_server: LocalServer, openai
     done = _complete(openaifs_sdk, upload, [p.id for p in parts], b"".join(chunks))
     assert done.status == "completed"
     assert openaifs_server.stats()["complete_hashed_bytes"] == 0
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0661"])  # "²", an Arabic-Indic one
+def test_a_place_in_digits_that_are_not_ascii_is_ignored(
+    openaifs_server: LocalServer, openaifs_sdk, value
+):
+    # str.isdigit() takes them, int() refused "²": the part was answered 500.
+    upload = _upload(openaifs_sdk, 10)
+    answer = requests.post(
+        f"{openaifs_server.base_url}/uploads/{upload.id}/parts",
+        headers={
+            "Authorization": f"Bearer {openaifs_server.api_key}",
+            "X-OpenAIFS-Part-Index": value.encode(),
+        },
+        files={"data": ("blob", b"0123456789")},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    part = answer.json()["id"]
+    done = _complete(openaifs_sdk, upload, [part], b"0123456789")
+    assert done.status == "completed"
